@@ -1,0 +1,69 @@
+"""The application factory: `create_app(config=None)`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, request
+
+from server.api import Api, register_security_scheme
+from server.config import load_config, resolve_database_url
+from server.db import db
+from server.i18n import negotiate
+from server.logs import configure_logging
+
+OPENAPI = {
+    "API_TITLE": "Fieldline API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    # Served from our own build (pwa/dist/swagger-ui), so the docs work without the internet.
+    "OPENAPI_SWAGGER_UI_URL": "/swagger-ui/",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": "Work orders, dispatch, assets and spare parts. Errors have one shape "
+            "`{code, status, message, error, errors}`; `message` follows Accept-Language "
+            "(zh-CN by default, or en). Lists are paged with `page` and `page_size` (max 200); "
+            "the totals are in the `X-Pagination` header."
+        }
+    },
+}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    settings = load_config(config)
+    app = Flask(__name__, static_folder=None)
+    app.config.update(settings.as_flask_mapping())
+    app.config.update(OPENAPI)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    configure_logging(app)
+
+    db.init_app(app, resolve_database_url(settings))
+
+    @app.before_request
+    def _locale() -> None:
+        g.locale = negotiate(request.headers.get("Accept-Language"))
+
+    api = Api(app)
+    register_security_scheme(api, app)
+    _register_blueprints(app, api)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask, api: Api) -> None:
+    from server import health, web
+    from server.auth.routes import blp as auth_blp
+
+    for blp in (auth_blp,):
+        api.register_blueprint(blp)
+    app.register_blueprint(health.blp)
+    app.register_blueprint(web.blp)
+
+
+def _register_cli(app: Flask) -> None:
+    from server.auth.cli import cli as users_cli
+
+    app.register_blueprint(users_cli)

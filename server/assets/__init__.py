@@ -1,0 +1,1 @@
+"""Assets: see DESIGN.md. Built by its own issue."""

@@ -1,0 +1,62 @@
+"""Who is calling: the bearer token checked, the user loaded, the role enforced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app, g, request
+
+from server.auth import service as auth_service
+from server.auth import tokens
+from server.auth.models import User
+from server.db import db, utcnow
+from server.errors import Forbidden, Unauthorized
+from server.i18n import negotiate
+
+
+def authenticate(roles: Iterable[str] = ()) -> User:
+    """Load the caller from `Authorization: Bearer`; 401 without a valid token, 403 for a role."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    try:
+        claims = tokens.decode_access_token(
+            token.strip(), secret=current_app.config["SECRET_KEY"], now=utcnow()
+        )
+    except tokens.TokenExpired as exc:
+        raise Unauthorized(
+            "token_expired", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        ) from exc
+    except tokens.TokenInvalid as exc:
+        raise Unauthorized(
+            "invalid_token", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+        ) from exc
+    user = auth_service.get_active_user(db.session, user_id=claims.user_id)
+    if user is None:
+        raise Unauthorized("invalid_token")
+    g.user = user
+    g.locale = negotiate(request.headers.get("Accept-Language"), user.locale)
+    roles = tuple(roles)
+    if roles and user.role not in roles:
+        raise Forbidden()
+    return user
+
+
+def current_user() -> User:
+    user: User | None = g.get("user")
+    if user is None:  # pragma: no cover - a route without @blp.auth asked for a user
+        raise Unauthorized()
+    return user
+
+
+def auth_settings() -> auth_service.AuthSettings:
+    config = current_app.config
+    return auth_service.AuthSettings(
+        secret=config["SECRET_KEY"],
+        access_ttl_s=config["ACCESS_TOKEN_TTL_S"],
+        refresh_ttl_s=config["REFRESH_TOKEN_TTL_S"],
+        max_failures_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+        max_attempts_per_address=config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"],
+        rate_window_s=config["LOGIN_RATE_WINDOW_S"],
+    )

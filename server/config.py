@@ -1,0 +1,98 @@
+"""Settings: typed defaults, overridden by environment variables, overridden by a test's mapping.
+
+Nothing here runs at import time; `load_config` is called by the app factory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Environment variables read without the FIELDLINE_ prefix because every tool knows them by name.
+UNPREFIXED = {"DATABASE_URL", "SECRET_KEY", "PORT"}
+
+
+@dataclass
+class Config:
+    # None selects the embedded project-local PostGIS cluster under var/pg (see embedded_pg).
+    DATABASE_URL: str | None = None
+    # None: a random key is generated once and kept in var/secret_key, so tokens survive restarts.
+    SECRET_KEY: str | None = None
+    TESTING: bool = False
+    DEFAULT_LOCALE: str = "zh-CN"
+    ORG_TIMEZONE: str = "Asia/Shanghai"
+    ACCESS_TOKEN_TTL_S: int = 15 * 60
+    REFRESH_TOKEN_TTL_S: int = 30 * 24 * 3600
+    # Failed logins allowed per account, and attempts per client address, in one window.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: int = 5
+    LOGIN_MAX_ATTEMPTS_PER_ADDRESS: int = 30
+    LOGIN_RATE_WINDOW_S: int = 15 * 60
+    PWA_DIST: str = str(PROJECT_ROOT / "pwa" / "dist")
+    LOG_JSON: bool = True
+    LOG_LEVEL: str = "INFO"
+    DB_POOL_SIZE: int = 10
+    # Seconds a statement waits for a lock before it gives up (keeps requests from piling up).
+    DB_LOCK_TIMEOUT_MS: int = 5000
+    PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_flask_mapping(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        data.update(self.extra)
+        return data
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load_config(
+    overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> Config:
+    """Defaults, then FIELDLINE_* (and DATABASE_URL, SECRET_KEY) from the environment, then
+    the overrides."""
+    env = os.environ if environ is None else environ
+    config = Config()
+    for f in fields(config):
+        if f.name == "extra":
+            continue
+        name = f.name if f.name in UNPREFIXED else f"FIELDLINE_{f.name}"
+        if name in env:
+            setattr(config, f.name, _coerce(env[name], getattr(config, f.name)))
+    for key, value in (overrides or {}).items():
+        if hasattr(config, key) and key != "extra":
+            setattr(config, key, value)
+        else:
+            config.extra[key] = value
+    if not config.SECRET_KEY:
+        config.SECRET_KEY = _persistent_secret()
+    return config
+
+
+def _persistent_secret() -> str:
+    path = PROJECT_ROOT / "var" / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def resolve_database_url(config: Config) -> str:
+    """The configured server, else the embedded cluster (created and started on first use)."""
+    if config.DATABASE_URL:
+        return config.DATABASE_URL
+    from server import embedded_pg  # local import: only the embedded default needs it
+
+    return embedded_pg.ensure_cluster(PROJECT_ROOT)

@@ -1,0 +1,1 @@
+"""Dispatch: see DESIGN.md. Built by its own issue."""

@@ -1,0 +1,186 @@
+"""Messages a person reads, in zh-CN and en, and the choice between them.
+
+Every error slug has a message here; validation messages from marshmallow are translated by
+pattern, so a field error reads naturally in the caller's language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+LOCALES = ("zh-CN", "en")
+DEFAULT_LOCALE = "zh-CN"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # generic HTTP errors, by slug
+    "bad_request": {"zh-CN": "请求无效。", "en": "The request is invalid."},
+    "malformed_json": {
+        "zh-CN": "请求体不是有效的 JSON。",
+        "en": "The request body is not valid JSON.",
+    },
+    "unauthorized": {"zh-CN": "请先登录。", "en": "Authentication is required."},
+    "token_expired": {"zh-CN": "登录已过期，请重新登录。", "en": "The access token has expired."},
+    "invalid_token": {"zh-CN": "访问令牌无效。", "en": "The access token is invalid."},
+    "forbidden": {"zh-CN": "您没有执行此操作的权限。", "en": "You are not allowed to do this."},
+    "not_found": {"zh-CN": "未找到请求的资源。", "en": "The requested resource was not found."},
+    "method_not_allowed": {"zh-CN": "不支持此请求方法。", "en": "This method is not allowed here."},
+    "conflict": {"zh-CN": "与当前数据冲突。", "en": "The request conflicts with the current data."},
+    "precondition_failed": {"zh-CN": "前置条件不满足。", "en": "A precondition failed."},
+    "precondition_required": {
+        "zh-CN": "此操作需要 If-Match 请求头。",
+        "en": "This operation requires an If-Match header.",
+    },
+    "version_conflict": {
+        "zh-CN": "数据已被他人修改，请刷新后重试。",
+        "en": "Someone else changed this record; reload and try again.",
+    },
+    "payload_too_large": {"zh-CN": "上传内容过大。", "en": "The upload is too large."},
+    "unsupported_media_type": {
+        "zh-CN": "不支持的内容类型。",
+        "en": "This content type is not supported.",
+    },
+    "validation_failed": {
+        "zh-CN": "提交的数据有误，请检查标出的字段。",
+        "en": "Some fields are invalid; see the field messages.",
+    },
+    "rate_limited": {
+        "zh-CN": "请求过于频繁，请 {retry_after} 秒后再试。",
+        "en": "Too many attempts; try again in {retry_after} seconds.",
+    },
+    "internal_error": {
+        "zh-CN": "服务器内部错误，请稍后重试。",
+        "en": "Something went wrong on our side; please try again.",
+    },
+    "service_unavailable": {"zh-CN": "服务暂不可用。", "en": "The service is unavailable."},
+    # auth
+    "invalid_credentials": {
+        "zh-CN": "账号或密码错误。",
+        "en": "The login or password is incorrect.",
+    },
+    "user_disabled": {"zh-CN": "该账号已停用。", "en": "This account is disabled."},
+    "refresh_token_invalid": {
+        "zh-CN": "刷新令牌无效，请重新登录。",
+        "en": "The refresh token is invalid; please log in again.",
+    },
+    "refresh_token_expired": {
+        "zh-CN": "刷新令牌已过期，请重新登录。",
+        "en": "The refresh token has expired; please log in again.",
+    },
+    "refresh_token_reused": {
+        "zh-CN": "刷新令牌已被使用，为安全起见已注销该会话，请重新登录。",
+        "en": "This refresh token was already used; the session was ended for safety. "
+        "Please log in again.",
+    },
+    "duplicate": {"zh-CN": "该值已被使用。", "en": "This value is already in use."},
+    "email_taken": {"zh-CN": "该邮箱已被使用。", "en": "This email is already in use."},
+    "phone_taken": {"zh-CN": "该手机号已被使用。", "en": "This phone number is already in use."},
+    "in_use": {
+        "zh-CN": "该记录仍被引用，无法删除。",
+        "en": "This record is still referenced and cannot be deleted.",
+    },
+}
+
+# marshmallow / webargs messages -> translations. Patterns keep the numbers they carry.
+_VALIDATION_PATTERNS: list[tuple[re.Pattern[str], dict[str, str]]] = [
+    (re.compile(r"^Missing data for required field\.$"), {"zh-CN": "此字段为必填项。"}),
+    (re.compile(r"^Unknown field\.$"), {"zh-CN": "未知字段。"}),
+    (re.compile(r"^Field may not be null\.$"), {"zh-CN": "此字段不能为空。"}),
+    (re.compile(r"^Not a valid string\.$"), {"zh-CN": "不是有效的字符串。"}),
+    (re.compile(r"^Not a valid integer\.$"), {"zh-CN": "不是有效的整数。"}),
+    (re.compile(r"^Not a valid number\.$"), {"zh-CN": "不是有效的数字。"}),
+    (re.compile(r"^Not a valid boolean\.$"), {"zh-CN": "不是有效的布尔值。"}),
+    (re.compile(r"^Not a valid email address\.$"), {"zh-CN": "不是有效的邮箱地址。"}),
+    (re.compile(r"^Not a valid UUID\.$"), {"zh-CN": "不是有效的 UUID。"}),
+    (re.compile(r"^Not a valid datetime\.$"), {"zh-CN": "不是有效的日期时间。"}),
+    (re.compile(r"^Not a valid date\.$"), {"zh-CN": "不是有效的日期。"}),
+    (re.compile(r"^Not a valid time\.$"), {"zh-CN": "不是有效的时间。"}),
+    (re.compile(r"^Not a valid list\.$"), {"zh-CN": "不是有效的列表。"}),
+    (re.compile(r"^Not a valid mapping type\.$"), {"zh-CN": "不是有效的对象。"}),
+    (re.compile(r"^Invalid input type\.$"), {"zh-CN": "输入类型无效。"}),
+    (re.compile(r"^Invalid value\.$"), {"zh-CN": "值无效。"}),
+    (re.compile(r"^Invalid JSON body\.$"), {"zh-CN": "请求体不是有效的 JSON。"}),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), {"zh-CN": "长度不能少于 {0}。"}),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), {"zh-CN": "长度不能超过 {0}。"}),
+    (
+        re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
+        {"zh-CN": "长度必须在 {0} 到 {1} 之间。"},
+    ),
+    (
+        re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        {"zh-CN": "必须在 {0} 到 {1} 之间。"},
+    ),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), {"zh-CN": "必须大于或等于 {0}。"}),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), {"zh-CN": "必须小于或等于 {0}。"}),
+    (re.compile(r"^Must be greater than (\S+)\.$"), {"zh-CN": "必须大于 {0}。"}),
+    (re.compile(r"^Must be less than (\S+)\.$"), {"zh-CN": "必须小于 {0}。"}),
+    (re.compile(r"^Must be one of: (.+)\.$"), {"zh-CN": "必须是以下之一：{0}。"}),
+    (re.compile(r"^String does not match expected pattern\.$"), {"zh-CN": "格式不正确。"}),
+    (re.compile(r"^Timezone information is required\.$"), {"zh-CN": "需要带时区的时间。"}),
+]
+
+
+def translate(key: str, locale: str, **params: object) -> str:
+    entry = MESSAGES.get(key)
+    if entry is None:
+        return key
+    text = entry.get(locale) or entry[DEFAULT_LOCALE]
+    return text.format(**params) if params else text
+
+
+def translate_validation(message: str, locale: str) -> str:
+    """A marshmallow message in the caller's language (our own messages are message keys)."""
+    if message in MESSAGES:
+        return translate(message, locale)
+    if locale == "en":
+        return message
+    for pattern, table in _VALIDATION_PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return table[locale].format(*match.groups())
+    return message
+
+
+def translate_errors(errors: object, locale: str) -> object:
+    """Walk a marshmallow error tree ({field: [msg]} nested by location and index)."""
+    walk: Callable[[object], object]
+
+    def walk(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if isinstance(node, str):
+            return translate_validation(node, locale)
+        return node
+
+    return walk(errors)
+
+
+def negotiate(accept_language: str | None, preferred: str | None = None) -> str:
+    """The user's own setting wins; else the best Accept-Language match; else zh-CN."""
+    if preferred in LOCALES:
+        return preferred  # type: ignore[return-value]
+    if not accept_language:
+        return DEFAULT_LOCALE
+    choices: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        piece = part.strip()
+        if not piece:
+            continue
+        tag, _, params = piece.partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        choices.append((-quality, index, tag.strip().lower()))
+    for neg_quality, _index, tag in sorted(choices):
+        if neg_quality == 0:
+            continue
+        if tag.startswith("zh"):
+            return "zh-CN"
+        if tag.startswith("en"):
+            return "en"
+    return DEFAULT_LOCALE

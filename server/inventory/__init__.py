@@ -1,0 +1,1 @@
+"""Inventory: see DESIGN.md. Built by its own issue."""

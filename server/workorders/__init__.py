@@ -1,0 +1,1 @@
+"""Workorders: see DESIGN.md. Built by its own issue."""

@@ -1,0 +1,100 @@
+"""Test database and app.
+
+One database per test process, built by `alembic upgrade head` on the embedded cluster (or on the
+server named by TEST_DATABASE_URL). Each test runs inside a transaction that is rolled back; a
+commit in the code under test only releases a savepoint.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.orm import Session
+
+from server import migrate
+from server.config import PROJECT_ROOT
+from server.db import db
+
+
+def _server_url() -> URL:
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        return make_url(configured)
+    from server import embedded_pg
+
+    return make_url(embedded_pg.ensure_cluster(PROJECT_ROOT))
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    server = _server_url()
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"fieldline_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
+    "LOG_JSON": False,
+    "LOG_LEVEL": "WARNING",
+    "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 1000,
+}
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_test_app(database_url)
+    yield app
+    app.extensions["db"].engine.dispose()
+
+
+def create_test_app(database_url: str, **overrides: Any) -> Flask:
+    from server.app import create_app
+
+    return create_app({**TEST_CONFIG, "DATABASE_URL": database_url, **overrides})
+
+
+@pytest.fixture
+def connection(app: Flask) -> Iterator[Connection]:
+    with app.extensions["db"].engine.connect() as conn:
+        outer = conn.begin()
+        db.bind_to(app, conn)
+        try:
+            yield conn
+        finally:
+            outer.rollback()
+            db.bind_to(app, None)
+
+
+@pytest.fixture
+def session(app: Flask, connection: Connection) -> Iterator[Session]:
+    """A session inside the test's transaction, for arranging data and checking results."""
+    s = db.sessionmaker_for(app)()
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def client(app: Flask, connection: Connection) -> FlaskClient:
+    return app.test_client()
