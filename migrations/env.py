@@ -7,19 +7,11 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool, text
 
 from server.config import load_config, resolve_database_url
+from server.migrate import include_object
 from server.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-# Tables that belong to extensions or to the task queue's own schema, not to our models.
-FOREIGN_TABLES = {"spatial_ref_sys"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    if type_ == "table" and (name in FOREIGN_TABLES or (name or "").startswith("procrastinate_")):
-        return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
 
 
 def database_url() -> str:

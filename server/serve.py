@@ -1,0 +1,111 @@
+"""`make run`: prepare the database, seed the demo city once, start gunicorn and the worker.
+
+Stays in the foreground; Ctrl-C (or SIGTERM) stops every process it started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from server import migrate
+from server.config import PROJECT_ROOT, load_config, resolve_database_url
+
+DEMO_LOGINS = [
+    ("admin", "admin@fieldline.demo"),
+    ("dispatcher", "dispatcher@fieldline.demo"),
+    ("agent", "agent@fieldline.demo"),
+    ("technician", "tech1@fieldline.demo .. tech40@fieldline.demo"),
+    ("warehouse", "warehouse@fieldline.demo"),
+    ("manager", "manager@fieldline.demo"),
+]
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)  # the console the developer reads
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "8000"))
+    started = time.monotonic()
+    config = load_config()
+    url = resolve_database_url(config)
+    env = {**os.environ, "DATABASE_URL": url}
+    python = sys.executable
+    flask = [python, "-m", "flask", "--app", "server.app:create_app"]
+
+    _say("Fieldline: migrating the database ...")
+    migrate.upgrade(url)
+    subprocess.run([*flask, "demo", "seed", "--if-empty"], env=env, check=True, cwd=PROJECT_ROOT)
+
+    bind = f"127.0.0.1:{port}"
+    procs = {
+        "web": subprocess.Popen(
+            [
+                str(Path(python).with_name("gunicorn")),
+                "--bind",
+                bind,
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+                "--worker-class",
+                "gthread",
+                "--graceful-timeout",
+                "5",
+                "server.app:create_app()",
+            ],
+            env=env,
+            cwd=PROJECT_ROOT,
+        ),
+        "worker": subprocess.Popen([python, "-m", "server.worker"], env=env, cwd=PROJECT_ROOT),
+    }
+    password = os.environ.get("DEMO_PASSWORD", "fieldline-demo")
+    base = f"http://{bind}"
+    _say("")
+    _say(f"Fieldline is up in {time.monotonic() - started:.1f} s")
+    _say(f"  home           {base}/")
+    _say(f"  engineer app   {base}/app/      dispatcher board  {base}/board/")
+    _say(f"  warehouse      {base}/warehouse/ customer request  {base}/request/")
+    _say(f"  API docs       {base}/api/docs   OpenAPI  {base}/api/openapi.json")
+    _say(f"  health         {base}/healthz    {base}/readyz")
+    _say(f"Demo logins (password '{password}'):")
+    for role, login in DEMO_LOGINS:
+        _say(f"  {role:<11} {login}")
+    _say("Press Ctrl-C to stop.")
+
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, proc in procs.items():
+            if proc.poll() is not None:
+                _say(f"{name} exited with {proc.returncode}; stopping")
+                exit_code = proc.returncode or 1
+                stopping = True
+        time.sleep(0.3)
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for proc in procs.values():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    _say("Fieldline stopped.")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
