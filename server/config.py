@@ -21,6 +21,8 @@ UNPREFIXED = {"DATABASE_URL", "SECRET_KEY", "PORT"}
 class Config:
     # None selects the embedded project-local PostGIS cluster under var/pg (see embedded_pg).
     DATABASE_URL: str | None = None
+    # Port of the embedded cluster (FIELDLINE_PG_PORT); away from 5432 so a system server can coexist.
+    PG_PORT: int = 54329
     # None: a random key is generated once and kept in var/secret_key, so tokens survive restarts.
     SECRET_KEY: str | None = None
     TESTING: bool = False
@@ -95,4 +97,4 @@ def resolve_database_url(config: Config) -> str:
         return config.DATABASE_URL
     from server import embedded_pg  # local import: only the embedded default needs it
 
-    return embedded_pg.ensure_cluster(PROJECT_ROOT)
+    return embedded_pg.ensure_cluster(PROJECT_ROOT, port=config.PG_PORT)

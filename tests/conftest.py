@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.orm import Session
 
 from server import migrate
-from server.config import PROJECT_ROOT
+from server.config import PROJECT_ROOT, load_config
 from server.db import db
 
 
@@ -30,7 +30,7 @@ def _server_url() -> URL:
         return make_url(configured)
     from server import embedded_pg
 
-    return make_url(embedded_pg.ensure_cluster(PROJECT_ROOT))
+    return make_url(embedded_pg.ensure_cluster(PROJECT_ROOT, port=load_config().PG_PORT))
 
 
 @pytest.fixture(scope="session")
