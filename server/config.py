@@ -21,7 +21,7 @@ UNPREFIXED = {"DATABASE_URL", "SECRET_KEY", "PORT"}
 class Config:
     # None selects the embedded project-local PostGIS cluster under var/pg (see embedded_pg).
     DATABASE_URL: str | None = None
-    # Port of the embedded cluster (FIELDLINE_PG_PORT); away from 5432 so a system server can coexist.
+    # Port of the embedded cluster (FIELDLINE_PG_PORT), away from 5432 beside a system server.
     PG_PORT: int = 54329
     # None: a random key is generated once and kept in var/secret_key, so tokens survive restarts.
     SECRET_KEY: str | None = None
