@@ -48,3 +48,8 @@ def assets(filename: str) -> Response:
 @blp.get("/<any('manifest.webmanifest', 'sw.js', 'registerSW.js', 'favicon.svg'):name>")
 def root_file(name: str) -> Response:
     return send_from_directory(_dist(), name, max_age=0)
+
+
+@blp.get("/swagger-ui/<path:filename>")
+def swagger_ui(filename: str) -> Response:
+    return send_from_directory(_dist() / "swagger-ui", filename, max_age=24 * 3600)

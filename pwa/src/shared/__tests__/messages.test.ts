@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import zhCN from '../messages/zh-CN'
+import en from '../messages/en'
+
+/** Every leaf key path of a message table, e.g. "landing.links.app.title". */
+function keyPaths(table: unknown, prefix = ''): string[] {
+  if (typeof table !== 'object' || table === null) return [prefix]
+  return Object.entries(table).flatMap(([key, value]) => keyPaths(value, prefix ? `${prefix}.${key}` : key))
+}
+
+function leaves(table: unknown, prefix = ''): [string, unknown][] {
+  if (typeof table !== 'object' || table === null) return [[prefix, table]]
+  return Object.entries(table).flatMap(([key, value]) => leaves(value, prefix ? `${prefix}.${key}` : key))
+}
+
+describe('message tables', () => {
+  it('zh-CN and en have exactly the same keys', () => {
+    expect(keyPaths(en).sort()).toEqual(keyPaths(zhCN).sort())
+  })
+
+  it('every message is a non-empty string', () => {
+    for (const [path, value] of [...leaves(zhCN), ...leaves(en)]) {
+      expect(typeof value, path).toBe('string')
+      expect((value as string).trim(), path).not.toBe('')
+    }
+  })
+
+  it('both tables use the same placeholders in each message', () => {
+    const placeholders = (s: unknown) => [...String(s).matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+    const enByPath = new Map(leaves(en))
+    for (const [path, value] of leaves(zhCN)) {
+      expect(placeholders(enByPath.get(path)), path).toEqual(placeholders(value))
+    }
+  })
+
+  it('has no stray vue-i18n syntax characters (@ | $) that would break message compilation', () => {
+    for (const [path, value] of [...leaves(zhCN), ...leaves(en)]) {
+      expect(String(value), path).not.toMatch(/[@|$]/)
+    }
+  })
+})

@@ -1,0 +1,100 @@
+/**
+ * Locale detection, persistence and the vue-i18n instance shared by every entry.
+ *
+ * Order: `?lang=` in the URL (this page only), then localStorage `fieldline.locale` (set by
+ * the language switch), then the browser: English if navigator.language starts with "en",
+ * otherwise zh-CN.
+ */
+import { createI18n, type I18n } from 'vue-i18n'
+import zhCN, { type MessageSchema } from './messages/zh-CN'
+import en from './messages/en'
+
+export const SUPPORTED_LOCALES = ['zh-CN', 'en'] as const
+export type Locale = (typeof SUPPORTED_LOCALES)[number]
+export const DEFAULT_LOCALE: Locale = 'zh-CN'
+export const LOCALE_STORAGE_KEY = 'fieldline.locale'
+
+export const messages: Record<Locale, MessageSchema> = { 'zh-CN': zhCN, en }
+
+/** Maps a tag such as "en-US", "EN", "zh", "zh-Hans-CN" to a supported locale, or null. */
+export function normalizeLocale(tag: string | null | undefined): Locale | null {
+  if (!tag) return null
+  const lower = tag.trim().toLowerCase().replace(/_/g, '-')
+  if (lower === 'en' || lower.startsWith('en-')) return 'en'
+  if (lower === 'zh' || lower.startsWith('zh-')) return 'zh-CN'
+  return null
+}
+
+export interface LocaleSources {
+  /** location.search, e.g. "?lang=en" */
+  search?: string | null
+  /** the value stored under LOCALE_STORAGE_KEY */
+  stored?: string | null
+  /** navigator.language */
+  navigatorLanguage?: string | null
+}
+
+/** Pure: picks the locale from the given sources (see the module comment for the order). */
+export function detectLocale({ search, stored, navigatorLanguage }: LocaleSources): Locale {
+  const fromQuery = normalizeLocale(new URLSearchParams(search ?? '').get('lang'))
+  if (fromQuery) return fromQuery
+  const fromStorage = normalizeLocale(stored)
+  if (fromStorage) return fromStorage
+  if (navigatorLanguage && navigatorLanguage.trim().toLowerCase().startsWith('en')) return 'en'
+  return DEFAULT_LOCALE
+}
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage
+  } catch {
+    return null // e.g. storage disabled by privacy settings
+  }
+}
+
+/** The sources of the running page. */
+export function browserLocaleSources(): LocaleSources {
+  return {
+    search: typeof location === 'undefined' ? '' : location.search,
+    stored: storage()?.getItem(LOCALE_STORAGE_KEY) ?? null,
+    navigatorLanguage: typeof navigator === 'undefined' ? null : navigator.language,
+  }
+}
+
+type FieldlineI18n = I18n<{ 'zh-CN': MessageSchema; en: MessageSchema }, {}, {}, Locale, false>
+
+let instance: FieldlineI18n | null = null
+
+/** The shared vue-i18n instance (Composition API mode), created on first use. */
+export function setupI18n(): FieldlineI18n {
+  if (instance) return instance
+  const locale = detectLocale(browserLocaleSources())
+  instance = createI18n<[MessageSchema], Locale, false>({
+    legacy: false,
+    locale,
+    fallbackLocale: DEFAULT_LOCALE,
+    messages,
+  }) as FieldlineI18n
+  applyDocumentLang(locale)
+  return instance
+}
+
+/** The locale in use: the i18n instance's, or what detection would pick before it exists. */
+export function currentLocale(): Locale {
+  return instance ? instance.global.locale.value : detectLocale(browserLocaleSources())
+}
+
+/** Switches every string on the page, remembers the choice and sets `<html lang>`. */
+export function setLocale(locale: Locale): void {
+  setupI18n().global.locale.value = locale
+  try {
+    storage()?.setItem(LOCALE_STORAGE_KEY, locale)
+  } catch {
+    // quota or privacy mode: the choice then lasts for this page only
+  }
+  applyDocumentLang(locale)
+}
+
+function applyDocumentLang(locale: Locale): void {
+  if (typeof document !== 'undefined') document.documentElement.lang = locale
+}

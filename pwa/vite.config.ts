@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, resolve } from 'node:path'
+import type { Connect } from 'vite'
+import { defineConfig } from 'vitest/config'
+import vue from '@vitejs/plugin-vue'
+
+const root = import.meta.dirname
+
+/** One HTML entry per app; the landing page is the root index.html. */
+export const APPS = ['app', 'board', 'warehouse', 'request', 'track', 'admin', 'reports'] as const
+
+const input: Record<string, string> = { landing: resolve(root, 'index.html') }
+for (const app of APPS) input[app] = resolve(root, app, 'index.html')
+
+/**
+ * In production Flask serves dist/track/index.html for /track/<code>; do the same in
+ * `vite` (dev) and `vite preview` so the tracking page can be tried locally.
+ */
+const trackRewrite: Connect.NextHandleFunction = (req, _res, next) => {
+  if (req.url && /^\/track\/[^/?#.]+\/?(\?.*)?$/.test(req.url)) req.url = '/track/index.html'
+  next()
+}
+
+/**
+ * The API docs page (/api/docs, rendered by the server) loads Swagger UI from our own build, so
+ * the docs work on a network without the internet.
+ */
+const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+const SWAGGER_FILES = ['swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'swagger-ui.css']
+
+export default defineConfig({
+  base: '/',
+  plugins: [
+    vue({ features: { optionsAPI: false } }),
+    {
+      name: 'fieldline-swagger-ui',
+      apply: 'build',
+      generateBundle() {
+        for (const file of SWAGGER_FILES) {
+          this.emitFile({
+            type: 'asset',
+            fileName: `swagger-ui/${file}`,
+            source: readFileSync(resolve(swaggerDir, file)),
+          })
+        }
+      },
+    },
+    {
+      name: 'fieldline-track-rewrite',
+      configureServer(server) {
+        server.middlewares.use(trackRewrite)
+      },
+      configurePreviewServer(server) {
+        server.middlewares.use(trackRewrite)
+      },
+    },
+  ],
+  define: {
+    __VUE_I18N_FULL_INSTALL__: 'true',
+    __VUE_I18N_LEGACY_API__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2020',
+    rolldownOptions: {
+      input,
+      output: {
+        // Vue and vue-i18n, which every app loads, in one long-cached chunk; the rest is split
+        // automatically, so a library imported by one app (e.g. Leaflet) stays out of the others.
+        codeSplitting: {
+          groups: [{ name: 'vue', test: /[\\/]node_modules[\\/](@vue|vue|vue-i18n|@intlify)[\\/]/ }],
+        },
+      },
+    },
+  },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.ts'],
+  },
+})
