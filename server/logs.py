@@ -24,21 +24,25 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+def json_formatter() -> logging.Formatter:
+    return JsonFormatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s",
+        rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
+    )
+
+
 def configure_logging(app: Flask) -> None:
     root = logging.getLogger()
     if not any(getattr(h, "_fieldline", False) for h in root.handlers):
         handler = logging.StreamHandler()
         handler._fieldline = True  # type: ignore[attr-defined]
         if app.config["LOG_JSON"]:
-            handler.setFormatter(
-                JsonFormatter(
-                    "%(asctime)s %(levelname)s %(name)s %(message)s",
-                    rename_fields={"asctime": "ts", "levelname": "level", "name": "logger"},
-                )
-            )
+            handler.setFormatter(json_formatter())
         handler.addFilter(RequestContextFilter())
         root.addHandler(handler)
     root.setLevel(app.config["LOG_LEVEL"])
+    # Alembic narrates every plugin it loads at INFO; readiness checks would flood the log.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     @app.before_request
     def _start() -> None:

@@ -8,6 +8,7 @@ from flask import Blueprint
 from server.auth import service as auth_service
 from server.auth.models import ROLE_VALUES
 from server.db import db
+from server.errors import DomainError
 
 cli = Blueprint("users_cli", __name__, cli_group="users")
 
@@ -23,14 +24,19 @@ def create_user(
     name: str, email: str, phone: str | None, role: str, locale: str | None, password: str
 ) -> None:
     """Create a user with a role."""
-    with db.unit_of_work() as session:
-        user = auth_service.create_user(
-            session,
-            name=name,
-            email=email,
-            phone=phone,
-            password=password,
-            role=role,
-            locale=locale,
-        )
-        click.echo(f"created {user.role} {user.email} ({user.id})")
+    try:
+        with db.unit_of_work() as session:
+            user = auth_service.create_user(
+                session,
+                name=name,
+                email=email,
+                phone=phone,
+                password=password,
+                role=role,
+                locale=locale,
+            )
+            click.echo(f"created {user.role} {user.email} ({user.id})")
+    except DomainError as exc:
+        fields = exc.errors.get("json", {}) if exc.errors else {}
+        detail = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in fields.items())
+        raise click.ClickException(detail or exc.error) from exc

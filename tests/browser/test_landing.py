@@ -1,4 +1,4 @@
-"""A newcomer opens Fieldline: the landing page in Chinese, switchable to English, links to every app."""
+"""A newcomer opens Fieldline: the landing page in Chinese, switchable to English, links to apps."""
 
 from __future__ import annotations
 
@@ -49,9 +49,9 @@ def test_api_docs_render_from_local_assets(page, live_server):
     outside: list[str] = []
     page.on(
         "request",
-        lambda request: outside.append(request.url)
-        if not request.url.startswith(live_server)
-        else None,
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith(live_server) else None
+        ),
     )
     page.goto(live_server + "/api/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Fieldline API")

@@ -119,3 +119,31 @@ def test_unexpected_error_is_500_without_internals(database_url):
     assert b"hunter2" not in response.data
     assert b"RuntimeError" not in response.data
     app.extensions["db"].engine.dispose()
+
+
+def test_log_records_carry_the_request_id(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="fieldline.access"):
+        client.get("/healthz", headers={"X-Request-Id": "trace-42"})
+    records = [r for r in caplog.records if r.name == "fieldline.access"]
+    assert records
+    assert records[-1].request_id == "trace-42"
+    assert records[-1].status == 200
+    assert records[-1].path == "/healthz"
+
+
+def test_json_log_formatter_emits_one_json_object_per_line():
+    import json as _json
+    import logging
+
+    from server.logs import json_formatter
+
+    record = logging.LogRecord("fieldline.test", logging.INFO, __file__, 1, "hi %s", ("x",), None)
+    record.request_id = "r1"
+    parsed = _json.loads(json_formatter().format(record))
+    assert parsed["message"] == "hi x"
+    assert parsed["request_id"] == "r1"
+    assert parsed["level"] == "INFO"
+    assert parsed["logger"] == "fieldline.test"
+    assert "ts" in parsed
