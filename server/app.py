@@ -56,8 +56,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask, api: Api) -> None:
     from server import health, web
     from server.auth.routes import blp as auth_blp
+    from server.customers.routes import blp as customers_blp
+    from server.technicians.routes import blp as technicians_blp
 
-    for blp in (auth_blp,):
+    for blp in (auth_blp, customers_blp, technicians_blp):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(web.blp)
@@ -65,5 +67,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
 def _register_cli(app: Flask) -> None:
     from server.auth.cli import cli as users_cli
+    from server.demo.cli import cli as demo_cli
 
     app.register_blueprint(users_cli)
+    app.register_blueprint(demo_cli)

@@ -79,6 +79,86 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "该记录仍被引用，无法删除。",
         "en": "This record is still referenced and cannot be deleted.",
     },
+    # locations (server/geo.py)
+    "latitude_out_of_range": {
+        "zh-CN": "纬度必须在 -90 到 90 之间。",
+        "en": "Latitude must be between -90 and 90.",
+    },
+    "longitude_out_of_range": {
+        "zh-CN": "经度必须在 -180 到 180 之间。",
+        "en": "Longitude must be between -180 and 180.",
+    },
+    "bbox_format": {
+        "zh-CN": "bbox 应为四个数字：最小经度,最小纬度,最大经度,最大纬度。",
+        "en": "bbox must be four numbers: minlon,minlat,maxlon,maxlat.",
+    },
+    "bbox_min_above_max": {
+        "zh-CN": "bbox 的最小值不能大于最大值。",
+        "en": "In bbox, a minimum cannot be greater than its maximum.",
+    },
+    # customers and sites
+    "unknown_customer": {"zh-CN": "客户不存在。", "en": "There is no such customer."},
+    "customer_inactive": {
+        "zh-CN": "该客户已停用。",
+        "en": "This customer is deactivated.",
+    },
+    "one_primary_contact": {
+        "zh-CN": "只能有一位主要联系人。",
+        "en": "Only one contact can be the primary contact.",
+    },
+    "unknown_contact": {
+        "zh-CN": "该联系人不属于此客户。",
+        "en": "This contact does not belong to this customer.",
+    },
+    # skills and technicians
+    "skill_code_format": {
+        "zh-CN": "技能代码须以小写字母开头，只含小写字母、数字、- 和 _，最长 32 个字符。",
+        "en": "A skill code starts with a lowercase letter and has only lowercase letters, "
+        "digits, - and _ (at most 32).",
+    },
+    "unknown_skill": {"zh-CN": "技能不存在。", "en": "There is no such skill."},
+    "duplicate_skill": {"zh-CN": "该技能重复列出。", "en": "This skill is listed twice."},
+    "skill_inactive": {
+        "zh-CN": "该技能已停用，不能再分配。",
+        "en": "This skill is retired and cannot be given any more.",
+    },
+    "skill_filter_format": {
+        "zh-CN": "技能筛选应为 代码 或 代码:最低等级（1 到 5），例如 hvac:3。",
+        "en": "A skill filter is a code or code:min_level (1 to 5), e.g. hvac:3.",
+    },
+    "user_id_or_user": {
+        "zh-CN": "请提供 user_id（已有用户）或 user（新用户）中的一个。",
+        "en": "Give either user_id (an existing user) or user (a new one), not both.",
+    },
+    "unknown_user": {"zh-CN": "用户不存在。", "en": "There is no such user."},
+    "user_not_technician": {
+        "zh-CN": "该用户的角色不是技术员。",
+        "en": "This user does not have the technician role.",
+    },
+    "technician_exists": {
+        "zh-CN": "该用户已有技术员档案。",
+        "en": "This user already has a technician profile.",
+    },
+    "working_hours_format": {
+        "zh-CN": "工作时间应按星期（mon 到 sun）列出 [开始, 结束] 时间段，每天最多 6 段。",
+        "en": "Working hours list [start, end] ranges per weekday (mon to sun), at most 6 a day.",
+    },
+    "unknown_day": {
+        "zh-CN": "未知的星期，应为 mon、tue、wed、thu、fri、sat、sun 之一。",
+        "en": "Unknown day; use mon, tue, wed, thu, fri, sat or sun.",
+    },
+    "shift_format": {
+        "zh-CN": '时间段应为 ["HH:MM", "HH:MM"]，例如 ["08:00", "17:00"]。',
+        "en": 'A range is ["HH:MM", "HH:MM"], e.g. ["08:00", "17:00"].',
+    },
+    "shift_end_before_start": {
+        "zh-CN": "结束时间必须晚于开始时间。",
+        "en": "A range must end after it starts.",
+    },
+    "shift_overlap": {
+        "zh-CN": "同一天的时间段不能重叠。",
+        "en": "Ranges on the same day must not overlap.",
+    },
 }
 
 # marshmallow / webargs messages -> translations. Patterns keep the numbers they carry.

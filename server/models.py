@@ -2,6 +2,16 @@
 
 from server import ratelimit
 from server.auth import models as auth_models
+from server.customers import models as customers_models
 from server.db import Base
+from server.inventory import models as inventory_models
+from server.technicians import models as technicians_models
 
-__all__ = ["Base", "auth_models", "ratelimit"]
+__all__ = [
+    "Base",
+    "auth_models",
+    "customers_models",
+    "inventory_models",
+    "ratelimit",
+    "technicians_models",
+]

@@ -12,7 +12,11 @@ from sqlalchemy.orm import Session
 from server.auth import tokens
 from server.auth.models import User
 from server.auth.passwords import hash_password
+from server.customers.models import Customer, Site
 from server.db import utcnow
+from server.geo import to_geography
+from server.technicians.hours import default_working_hours
+from server.technicians.models import Skill, Technician, TechnicianSkill
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -50,3 +54,84 @@ def bearer(app: Flask, user: User, *, ttl_s: int | None = None, **headers: str) 
         now=utcnow(),
     )
     return {"Authorization": f"Bearer {token}", **headers}
+
+
+# --- reference data: customers, sites, skills, technicians --------------------------------
+
+SHANGHAI = {"lat": 31.2304, "lon": 121.4737}
+
+
+def make_customer(session: Session, **fields: Any) -> Customer:
+    n = next(_seq)
+    values: dict[str, Any] = {"name": f"Customer {n}", "tier": "standard", "active": True}
+    values.update(fields)
+    customer = Customer(**values)
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def make_site(
+    session: Session,
+    *,
+    customer: Customer | None = None,
+    location: dict[str, float] | None = None,
+    **fields: Any,
+) -> Site:
+    n = next(_seq)
+    point = location or SHANGHAI
+    values: dict[str, Any] = {
+        "customer_id": (customer or make_customer(session)).id,
+        "address": f"{n} Nanjing East Road, Shanghai",
+        "location": to_geography(point["lat"], point["lon"]),
+        "active": True,
+    }
+    values.update(fields)
+    site = Site(**values)
+    session.add(site)
+    session.flush()
+    return site
+
+
+def make_skill(session: Session, *, code: str | None = None, **fields: Any) -> Skill:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "code": code or f"skill{n}",
+        "name_zh": f"技能 {n}",
+        "name_en": f"Skill {n}",
+        "active": True,
+    }
+    values.update(fields)
+    skill = Skill(**values)
+    session.add(skill)
+    session.flush()
+    return skill
+
+
+def make_technician(
+    session: Session,
+    *,
+    user: User | None = None,
+    skills: dict[str, int] | None = None,
+    home: dict[str, float] | None = None,
+    **fields: Any,
+) -> Technician:
+    """`skills` maps codes to levels; missing skills are added to the catalogue."""
+    point = home or SHANGHAI
+    values: dict[str, Any] = {
+        "user_id": (user or make_user(session, role="technician")).id,
+        "home": to_geography(point["lat"], point["lon"]),
+        "working_hours": default_working_hours(),
+        "max_jobs_per_day": 8,
+        "active": True,
+        "status": "off_duty",
+    }
+    values.update(fields)
+    technician = Technician(**values)
+    for code, level in (skills or {}).items():
+        if session.get(Skill, code) is None:
+            make_skill(session, code=code)
+        technician.skills.append(TechnicianSkill(skill_code=code, level=level))
+    session.add(technician)
+    session.flush()
+    return technician

@@ -211,17 +211,21 @@ def create_user(
     *,
     name: str,
     email: str,
-    password: str,
     role: str,
+    password: str | None = None,
+    password_hash: str | None = None,
     phone: str | None = None,
     locale: str | None = None,
     active: bool = True,
 ) -> User:
+    """`password_hash` instead of `password` lets a bulk import hash a shared password once."""
+    if (password is None) == (password_hash is None):
+        raise ValueError("give exactly one of password and password_hash")
     user = User(
         name=name.strip(),
         email=email.strip().lower(),
         phone=normalise_login(phone) if phone else None,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password or ""),
         role=role,
         locale=locale,
         active=active,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from tests.factories import bearer, make_user
 
@@ -91,7 +92,7 @@ def test_openapi_lists_every_api_route_with_bearer_security(client, app):
     documented = set(spec["paths"])
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
-            path = rule.rule.replace("<uuid:", "{").replace("<", "{").replace(">", "}")
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
             assert path in documented, path
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     me = spec["paths"]["/api/v1/me"]["get"]

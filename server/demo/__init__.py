@@ -1,0 +1,1 @@
+"""The demo city: a believable Shanghai service operation, generated deterministically."""

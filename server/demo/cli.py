@@ -1,0 +1,33 @@
+"""`flask demo seed`: the demo city, created once and safe to run again."""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint
+from sqlalchemy import func, select
+
+from server.auth.models import User
+from server.db import db
+from server.demo.seed import seed_demo
+
+cli = Blueprint("demo_cli", __name__, cli_group="demo")
+
+
+@cli.cli.command("seed")
+@click.option(
+    "--password",
+    envvar="DEMO_PASSWORD",
+    default="fieldline-demo",
+    show_default=True,
+    help="Password of every demo login (or DEMO_PASSWORD).",
+)
+@click.option("--seed", "random_seed", default=20261123, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed(password: str, random_seed: int, if_empty: bool) -> None:
+    """Create the demo Shanghai operation: staff, 40 engineers, warehouses, 400 customers."""
+    with db.unit_of_work() as session:
+        if if_empty and session.scalar(select(func.count()).select_from(User)):
+            click.echo("demo: the database already has users; not seeding")
+            return
+        report = seed_demo(session, password=password, seed=random_seed)
+        click.echo(f"demo: {report}")

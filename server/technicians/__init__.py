@@ -1,0 +1,1 @@
+"""Technicians (field engineers), their skills and working hours, and the skills catalogue."""
