@@ -16,11 +16,13 @@ access_log = logging.getLogger("fieldline.access")
 
 class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        # Only plain values from g: ORM objects may be expired or detached by the time a
+        # late log line (the access log, after the unit of work ended) is written.
         if has_request_context():
             record.request_id = g.get("request_id", "-")
-            user = g.get("user")
-            if user is not None:
-                record.user_id = str(user.id)
+            user_id = g.get("user_id")
+            if user_id is not None and not hasattr(record, "user_id"):
+                record.user_id = user_id
         return True
 
 
@@ -64,6 +66,7 @@ def configure_logging(app: Flask) -> None:
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "remote_addr": request.remote_addr,
+                    "user_id": g.get("user_id"),
                 },
             )
         return response

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from server import migrate
@@ -64,6 +65,10 @@ def main() -> int:
         ),
         "worker": subprocess.Popen([python, "-m", "server.worker"], env=env, cwd=PROJECT_ROOT),
     }
+    if not _wait_until_healthy(f"http://{bind}/healthz", procs["web"]):
+        _say("the web server did not come up; see its log above")
+        _stop(procs)
+        return 1
     password = os.environ.get("DEMO_PASSWORD", "fieldline-demo")
     base = f"http://{bind}"
     _say("")
@@ -94,6 +99,25 @@ def main() -> int:
                 exit_code = proc.returncode or 1
                 stopping = True
         time.sleep(0.3)
+    _stop(procs)
+    _say("Fieldline stopped.")
+    return exit_code
+
+
+def _wait_until_healthy(url: str, web: subprocess.Popen[bytes], timeout_s: float = 60) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and web.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own URL
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
     for proc in procs.values():
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -103,8 +127,6 @@ def main() -> int:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
-    _say("Fieldline stopped.")
-    return exit_code
 
 
 if __name__ == "__main__":

@@ -55,7 +55,8 @@ TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
     "LOG_JSON": False,
-    "LOG_LEVEL": "WARNING",
+    # INFO, so every request in every test also goes through the access log and its filter.
+    "LOG_LEVEL": "INFO",
     "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 1000,
 }
 

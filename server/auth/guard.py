@@ -36,6 +36,7 @@ def authenticate(roles: Iterable[str] = ()) -> User:
     if user is None:
         raise Unauthorized("invalid_token")
     g.user = user
+    g.user_id = str(user.id)
     g.locale = negotiate(request.headers.get("Accept-Language"), user.locale)
     roles = tuple(roles)
     if roles and user.role not in roles:

@@ -134,6 +134,19 @@ def test_log_records_carry_the_request_id(client, caplog):
     assert records[-1].path == "/healthz"
 
 
+def test_access_log_names_the_user_even_when_the_request_is_refused(client, session, app, caplog):
+    import logging
+
+    user = make_user(session, role="technician")
+    with caplog.at_level(logging.INFO, logger="fieldline.access"):
+        # 403: the unit of work rolls back (expiring the user) before the access line is written.
+        response = client.get("/api/v1/users", headers=bearer(app, user))
+    assert response.status_code == 403
+    record = next(r for r in caplog.records if r.name == "fieldline.access")
+    assert record.user_id == str(user.id)
+    assert record.status == 403
+
+
 def test_json_log_formatter_emits_one_json_object_per_line():
     import json as _json
     import logging
