@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.orm import Session
 
-from server import migrate
 from server.config import PROJECT_ROOT, load_config
 from server.db import db
+from tests.dbutil import throwaway_database
 
 
 def _server_url() -> URL:
@@ -35,20 +35,11 @@ def _server_url() -> URL:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    server = _server_url()
+    server = _server_url().render_as_string(hide_password=False)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     name = f"fieldline_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
+    with throwaway_database(server, name) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 TEST_CONFIG: dict[str, Any] = {

@@ -7,26 +7,19 @@ from collections.abc import Iterator
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, inspect, make_url
 
 from server import migrate
 from server.migrate import include_object
 from server.models import Base
+from tests.dbutil import throwaway_database
 
 
 @pytest.fixture
 def empty_database(database_url) -> Iterator[str]:
-    server = make_url(database_url)
-    name = server.database + "_mig"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    name = make_url(database_url).database + "_mig"
+    with throwaway_database(database_url, name, revision=None) as url:
+        yield url
 
 
 def _tables(url: str) -> set[str]:

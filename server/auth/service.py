@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server import ratelimit
@@ -16,7 +15,8 @@ from server.auth import tokens
 from server.auth.models import RefreshToken, User
 from server.auth.passwords import hash_password, needs_rehash, verify_password
 from server.db import commit_even_if_refused
-from server.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from server.errors import NotFound, Unauthorized, ValidationFailed
+from server.queries import count_rows, flush_or_conflict, matches_any, one_page
 
 
 @dataclass(frozen=True)
@@ -195,15 +195,12 @@ def list_users(
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
     if q:
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(
-            or_(User.name.ilike(like), User.email.ilike(like), User.phone.ilike(like))
-        )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        stmt = stmt.where(matches_any(q, User.name, User.email, User.phone))
+    total = count_rows(session, stmt)
     rows = session.scalars(
-        stmt.order_by(User.name, User.id).limit(page_size).offset((page - 1) * page_size)
+        one_page(stmt.order_by(User.name, User.id), page=page, page_size=page_size)
     ).all()
-    return list(rows), int(total)
+    return list(rows), total
 
 
 def create_user(
@@ -232,7 +229,7 @@ def create_user(
     )
     _check_unique(session, user)
     session.add(user)
-    _flush_unique(session)
+    flush_or_conflict(session)
     return user
 
 
@@ -255,7 +252,7 @@ def update_user(session: Session, *, user_id: uuid.UUID, changes: dict[str, Any]
             .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=func.now())
         )
-    _flush_unique(session)
+    flush_or_conflict(session)
     return user
 
 
@@ -272,12 +269,3 @@ def _check_unique(session: Session, user: User) -> None:
             errors["phone"] = ["phone_taken"]
     if errors:
         raise ValidationFailed(errors)
-
-
-def _flush_unique(session: Session) -> None:
-    # Flush here so that a concurrent insert of the same email is a clean 409, not a 500 at commit.
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("duplicate") from exc

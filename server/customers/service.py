@@ -11,12 +11,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, with_expression
 
 from server.customers.models import Contact, Customer, CustomerTier, Site
 from server.errors import NotFound, ValidationFailed
 from server.geo import BBox, in_bbox, to_geography
+from server.queries import count_rows, matches_any, one_page
 
 CONTACT_FIELDS = ("name", "phone", "email", "title", "is_primary")
 
@@ -28,12 +29,6 @@ def _active_sites_count() -> ColumnElement[int]:
         .correlate_except(Site)
         .scalar_subquery()
     )
-
-
-def _contains(text: str) -> str:
-    """An ILIKE pattern that matches `text` anywhere, taking % and _ literally."""
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def normalise_phone(phone: str | None) -> str | None:
@@ -72,27 +67,22 @@ def list_customers(
 ) -> tuple[list[Customer], int]:
     stmt = select(Customer)
     if q:
-        like = _contains(q)
-        stmt = stmt.where(
-            or_(
-                Customer.name.ilike(like, escape="\\"),
-                Customer.phone.ilike(like, escape="\\"),
-                Customer.email.ilike(like, escape="\\"),
-            )
-        )
+        stmt = stmt.where(matches_any(q, Customer.name, Customer.phone, Customer.email))
     if tier:
         stmt = stmt.where(Customer.tier == tier)
     if active is not None:
         stmt = stmt.where(Customer.active.is_(active))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = count_rows(session, stmt)
     rows = session.scalars(
-        stmt.options(with_expression(Customer.sites_count, _active_sites_count()))
-        .order_by(Customer.name, Customer.id)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-        .execution_options(populate_existing=True)
+        one_page(
+            stmt.options(with_expression(Customer.sites_count, _active_sites_count())).order_by(
+                Customer.name, Customer.id
+            ),
+            page=page,
+            page_size=page_size,
+        ).execution_options(populate_existing=True)
     ).all()
-    return list(rows), int(total)
+    return list(rows), total
 
 
 def create_customer(
@@ -213,21 +203,14 @@ def list_sites(
     if bbox is not None:
         stmt = stmt.where(in_bbox(Site.location, bbox))
     if q:
-        like = _contains(q)
-        stmt = stmt.where(
-            or_(
-                Site.name.ilike(like, escape="\\"),
-                Site.address.ilike(like, escape="\\"),
-                Site.district.ilike(like, escape="\\"),
-            )
-        )
+        stmt = stmt.where(matches_any(q, Site.name, Site.address, Site.district))
     if active is not None:
         stmt = stmt.where(Site.active.is_(active))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = count_rows(session, stmt)
     rows = session.scalars(
-        stmt.order_by(Site.address, Site.id).limit(page_size).offset((page - 1) * page_size)
+        one_page(stmt.order_by(Site.address, Site.id), page=page, page_size=page_size)
     ).all()
-    return list(rows), int(total)
+    return list(rows), total
 
 
 def create_site(

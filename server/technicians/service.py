@@ -10,14 +10,14 @@ import uuid
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, contains_eager
 
 from server.auth import service as auth_service
 from server.auth.models import Role, User
-from server.errors import Conflict, NotFound, ValidationFailed
+from server.errors import NotFound, ValidationFailed
 from server.geo import to_geography
+from server.queries import count_rows, flush_or_conflict, matches_any, one_page
 from server.technicians.hours import WorkingHoursError, default_working_hours, normalise_week
 from server.technicians.models import Skill, Technician, TechnicianSkill, TechnicianStatus
 
@@ -37,11 +37,11 @@ def list_skills(
     stmt = select(Skill)
     if active is not None:
         stmt = stmt.where(Skill.active.is_(active))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = count_rows(session, stmt)
     rows = session.scalars(
-        stmt.order_by(Skill.code).limit(page_size).offset((page - 1) * page_size)
+        one_page(stmt.order_by(Skill.code), page=page, page_size=page_size)
     ).all()
-    return list(rows), int(total)
+    return list(rows), total
 
 
 def create_skill(
@@ -51,7 +51,7 @@ def create_skill(
         raise ValidationFailed({"code": ["duplicate"]})
     skill = Skill(code=code, name_zh=name_zh.strip(), name_en=name_en.strip(), active=active)
     session.add(skill)
-    _flush_unique(session)
+    flush_or_conflict(session)
     return skill
 
 
@@ -107,20 +107,12 @@ def list_technicians(
     if technician_ids is not None:
         stmt = stmt.where(Technician.id.in_(list(technician_ids)))
     if q:
-        escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{escaped}%"
-        stmt = stmt.where(
-            or_(
-                User.name.ilike(like, escape="\\"),
-                User.email.ilike(like, escape="\\"),
-                User.phone.ilike(like, escape="\\"),
-            )
-        )
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        stmt = stmt.where(matches_any(q, User.name, User.email, User.phone))
+    total = count_rows(session, stmt)
     stmt = stmt.order_by(User.name, Technician.id)
     if page_size is not None:
-        stmt = stmt.limit(page_size).offset(((page or 1) - 1) * page_size)
-    return list(session.scalars(stmt).all()), int(total)
+        stmt = one_page(stmt, page=page or 1, page_size=page_size)
+    return list(session.scalars(stmt).all()), total
 
 
 def create_technician(
@@ -171,7 +163,7 @@ def create_technician(
         )
         technician.skills = sorted(skill_rows, key=lambda row: row.skill_code)
         session.add(technician)
-        _flush_unique(session)
+        flush_or_conflict(session)
     return technician
 
 
@@ -257,12 +249,3 @@ def _replace_skills(session: Session, technician: Technician, items: list[dict[s
             replaced.append(row)
     # In the order a reload would give, so that this response equals a later GET.
     technician.skills = sorted(replaced, key=lambda row: row.skill_code)
-
-
-def _flush_unique(session: Session) -> None:
-    # Flush here so that a concurrent insert of the same key is a clean 409, not a 500 at commit.
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("duplicate") from exc

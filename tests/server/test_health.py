@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import make_url
 
-from server import migrate
 from tests.conftest import create_test_app
+from tests.dbutil import throwaway_database
 
 
 def test_healthz_answers_without_the_database(client):
@@ -32,20 +32,10 @@ def test_readyz_unavailable_when_database_is_down():
 
 
 def test_readyz_unavailable_while_migrations_are_pending(database_url):
-    server = make_url(database_url)
-    name = server.database + "_old"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = server.set(database=name).render_as_string(hide_password=False)
-        migrate.upgrade(url, "0001")
+    name = make_url(database_url).database + "_old"
+    with throwaway_database(database_url, name, revision="0001") as url:
         app = create_test_app(url)
         response = app.test_client().get("/readyz")
         assert response.status_code == 503
         assert response.json["checks"]["migrations"] == "pending"
         app.extensions["db"].engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

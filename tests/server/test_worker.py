@@ -25,17 +25,18 @@ import pytest
 from flask import Flask
 from procrastinate.periodic import PeriodicDeferrer, PeriodicRegistry
 from psycopg.conninfo import conninfo_to_dict
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import make_url, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from server import migrate, tasks, worker
+from server import tasks, worker
 from server.auth.models import RefreshToken
 from server.auth.tasks import purge_expired_tokens
 from server.config import PROJECT_ROOT
 from server.db import db, utcnow
 from server.ratelimit import RateLimitCounter
 from tests.conftest import TEST_CONFIG, create_test_app
+from tests.dbutil import throwaway_database
 from tests.factories import make_user
 
 # --- test-only tasks (registered on the real queue app; only this module queues them) --------
@@ -83,19 +84,8 @@ def defer_then_roll_back(app: Flask, task: Any, **task_kwargs: Any) -> None:
 
 @pytest.fixture(scope="module")
 def queue_db_url(database_url: str) -> Iterator[str]:
-    server = make_url(database_url)
-    name = f"{server.database}_queue"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        migrate.upgrade(url)
+    with throwaway_database(database_url, f"{make_url(database_url).database}_queue") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
