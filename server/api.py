@@ -11,7 +11,12 @@ import flask_smorest
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from server.errors import DomainError, error_payload
+from server.errors import (
+    DomainError,
+    PreconditionRequired,
+    VersionConflict,
+    error_payload,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,3 +126,20 @@ def register_security_scheme(api: Api, app: Flask) -> None:
 
 def is_api_request() -> bool:
     return request.path.startswith(("/api/", "/mobile/"))
+
+
+def if_match_version(*, required: bool) -> int | None:
+    """The version in `If-Match` ("3", W/"3" or 3). Missing: 428 when required; unreadable: 412."""
+    raw = request.headers.get("If-Match")
+    if raw is None or not raw.strip():
+        if required:
+            raise PreconditionRequired()
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise VersionConflict()
+    return int(value)
+
+
+def etag_headers(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}

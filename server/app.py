@@ -58,8 +58,9 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from server.auth.routes import blp as auth_blp
     from server.customers.routes import blp as customers_blp
     from server.technicians.routes import blp as technicians_blp
+    from server.workorders.routes import blp as workorders_blp
 
-    for blp in (auth_blp, customers_blp, technicians_blp):
+    for blp in (auth_blp, customers_blp, technicians_blp, workorders_blp):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(web.blp)

@@ -82,6 +82,11 @@ class VersionConflict(DomainError):
     default_error = "version_conflict"
 
 
+class PreconditionRequired(DomainError):
+    status_code = 428
+    default_error = "precondition_required"
+
+
 class ValidationFailed(DomainError):
     """A field-level refusal found by the service (e.g. an email already taken)."""
 

@@ -159,6 +159,86 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "同一天的时间段不能重叠。",
         "en": "Ranges on the same day must not overlap.",
     },
+    # work orders: life cycle refusals (server/workorders/states.py) and references
+    "invalid_transition": {
+        "zh-CN": "当前状态下不能执行此操作。",
+        "en": "This action is not possible in the work order's current status.",
+    },
+    "not_assignee": {
+        "zh-CN": "只有被指派的工程师可以执行此操作。",
+        "en": "Only the assigned engineer can do this.",
+    },
+    "technician_required": {
+        "zh-CN": "请选择一位工程师。",
+        "en": "Choose an engineer to assign.",
+    },
+    "technician_inactive": {
+        "zh-CN": "该工程师已停用，不能指派。",
+        "en": "This engineer is inactive and cannot be assigned.",
+    },
+    "skill_mismatch": {
+        "zh-CN": "该工程师不具备工单所需的技能等级。",
+        "en": "This engineer lacks a skill (or skill level) the job requires.",
+    },
+    "already_assigned": {
+        "zh-CN": "工单已指派给该工程师。",
+        "en": "The work order is already assigned to this engineer.",
+    },
+    "waiting_for_parts": {
+        "zh-CN": "工单在等待备件，备件预留后才能派工。",
+        "en": "The work order is waiting for parts; dispatch it once they are reserved.",
+    },
+    "reason_required": {"zh-CN": "请填写原因。", "en": "A reason is required."},
+    "resolution_required": {
+        "zh-CN": "完工前请填写处理结果。",
+        "en": "Describe the resolution before completing the job.",
+    },
+    "checklist_incomplete": {
+        "zh-CN": "检查表还有必填项未完成。",
+        "en": "Some required checklist items are not done yet.",
+    },
+    "parts_not_recorded": {
+        "zh-CN": "请先登记使用的备件。",
+        "en": "Record the parts used before completing the job.",
+    },
+    "signature_required": {
+        "zh-CN": "需要客户签名才能关闭工单。",
+        "en": "The customer's signature is required to close the job.",
+    },
+    "signer_name_required": {
+        "zh-CN": "请填写签名人姓名。",
+        "en": "Enter the name of the person who signed.",
+    },
+    "reopen_window_passed": {
+        "zh-CN": "已超过可重新打开的期限。",
+        "en": "The period in which this work order could be reopened has passed.",
+    },
+    "not_editable": {
+        "zh-CN": "已完成、关闭或取消的工单不能修改。",
+        "en": "Completed, closed or cancelled work orders cannot be edited.",
+    },
+    "duplicate_op": {
+        "zh-CN": "该操作正在处理中，请勿重复提交。",
+        "en": "This operation is already being applied.",
+    },
+    "op_id_reused": {
+        "zh-CN": "操作编号已用于另一张工单。",
+        "en": "This operation id was already used for another work order.",
+    },
+    "unknown_category": {"zh-CN": "分类不存在或已停用。", "en": "Unknown or inactive category."},
+    "appointment_incomplete": {
+        "zh-CN": "预约时间需要同时填写开始和结束。",
+        "en": "An appointment needs both a start and an end.",
+    },
+    "appointment_end_before_start": {
+        "zh-CN": "预约结束时间必须晚于开始时间。",
+        "en": "The appointment must end after it starts.",
+    },
+    "unknown_site": {"zh-CN": "地址不存在。", "en": "Unknown site."},
+    "site_of_other_customer": {
+        "zh-CN": "该地址属于其他客户。",
+        "en": "This site belongs to another customer.",
+    },
 }
 
 # marshmallow / webargs messages -> translations. Patterns keep the numbers they carry.

@@ -5,13 +5,17 @@ from server.auth import models as auth_models
 from server.customers import models as customers_models
 from server.db import Base
 from server.inventory import models as inventory_models
+from server.notify import models as notify_models
 from server.technicians import models as technicians_models
+from server.workorders import models as workorders_models
 
 __all__ = [
     "Base",
     "auth_models",
     "customers_models",
     "inventory_models",
+    "notify_models",
     "ratelimit",
     "technicians_models",
+    "workorders_models",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from server.actors import Actor
 from server.auth import tokens
 from server.auth.models import User
 from server.auth.passwords import hash_password
@@ -17,6 +18,7 @@ from server.db import utcnow
 from server.geo import to_geography
 from server.technicians.hours import default_working_hours
 from server.technicians.models import Skill, Technician, TechnicianSkill
+from server.workorders.models import WorkOrder
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -135,3 +137,44 @@ def make_technician(
     session.add(technician)
     session.flush()
     return technician
+
+
+def make_work_order(session: Session, *, status: str = "new", **fields: Any) -> WorkOrder:
+    """A work order through the service (numbered, with its creation event); `status` and other
+    columns are then set directly for arranging a test, as a migration of old data would."""
+    from server.workorders import service as workorders_service
+
+    customer = fields.pop("customer", None) or make_customer(session)
+    site = fields.pop("site", None)
+    if site is None and fields.pop("with_site", True):
+        site = make_site(session, customer=customer)
+    creator = Actor(kind="user", role="agent", name="factory")
+    required_skills = fields.pop("required_skills", [])
+    for need in required_skills:
+        if session.get(Skill, need["code"]) is None:
+            make_skill(session, code=need["code"])
+    order = workorders_service.create_work_order(
+        session,
+        actor=creator,
+        customer_id=customer.id,
+        site_id=site.id if site else None,
+        summary=fields.pop("summary", "空调不制冷 / AC not cooling"),
+        now=fields.pop("now", utcnow()),
+        timezone="Asia/Shanghai",
+        required_skills=required_skills,
+    )
+    order.status = status
+    for key, value in fields.items():
+        setattr(order, key, value)
+    session.flush()
+    return order
+
+
+def actor_for(user: User, technician: Technician | None = None) -> Actor:
+    return Actor(
+        kind="user",
+        role=user.role,
+        user_id=user.id,
+        technician_id=technician.id if technician else None,
+        name=user.name,
+    )

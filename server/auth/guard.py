@@ -6,12 +6,14 @@ from collections.abc import Iterable
 
 from flask import current_app, g, request
 
+from server.actors import Actor
 from server.auth import service as auth_service
 from server.auth import tokens
-from server.auth.models import User
+from server.auth.models import Role, User
 from server.db import db, utcnow
 from server.errors import Forbidden, Unauthorized
 from server.i18n import negotiate
+from server.technicians import service as technicians_service
 
 
 def authenticate(roles: Iterable[str] = ()) -> User:
@@ -42,6 +44,23 @@ def authenticate(roles: Iterable[str] = ()) -> User:
     if roles and user.role not in roles:
         raise Forbidden()
     return user
+
+
+def current_actor() -> Actor:
+    """The signed-in caller as the services see them (with their technician id, if any)."""
+    user = current_user()
+    technician_id = None
+    if user.role == Role.TECHNICIAN:
+        technician = technicians_service.find_technician_for_user(db.session, user_id=user.id)
+        technician_id = technician.id if technician else None
+    return Actor(
+        kind="user",
+        role=user.role,
+        user_id=user.id,
+        technician_id=technician_id,
+        name=user.name,
+        locale=g.get("locale", "zh-CN"),
+    )
 
 
 def current_user() -> User:

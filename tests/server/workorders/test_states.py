@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from server.i18n import MESSAGES
 from server.workorders.states import (
     TRANSITIONS,
     Action,
@@ -144,6 +145,13 @@ def test_each_guard_refuses_with_its_own_slug(status, action, change, error):
         decide(status, action, facts)
     assert refused.value.error == error
     assert not refused.value.forbidden
+    # The API answers with a message for every slug, in both languages.
+    assert set(MESSAGES[error]) == {"zh-CN", "en"}
+
+
+def test_role_and_table_refusals_have_messages():
+    for slug in ("invalid_transition", "forbidden", "not_assignee"):
+        assert set(MESSAGES[slug]) == {"zh-CN", "en"}
 
 
 def test_reopen_just_inside_the_window_is_allowed():

@@ -1,0 +1,191 @@
+"""Work orders, their append-only timeline, the category tree, and the daily number counter."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from geoalchemy2 import Geography
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Computed,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.customers.models import Customer, Site
+from server.db import Base, Timestamps, UuidPk, utcnow
+from server.technicians.models import Technician
+
+CHANNELS = ("web", "api", "email", "iot", "phone", "maintenance")
+TYPES = ("repair", "install", "maintenance", "inspection", "consultation")
+PRIORITIES = ("urgent", "high", "medium", "low")
+STATUSES = (
+    "new",
+    "assigned",
+    "accepted",
+    "en_route",
+    "in_progress",
+    "on_hold",
+    "completed",
+    "closed",
+    "cancelled",
+)
+SLA_STATES = ("ok", "at_risk", "breached")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Category(UuidPk, Timestamps, Base):
+    """A node of the 3-level category tree (e.g. HVAC > Air conditioning > Not cooling)."""
+
+    __tablename__ = "categories"
+    __table_args__ = (CheckConstraint("level BETWEEN 1 AND 3", name="level_range"),)
+
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    level: Mapped[int] = mapped_column(Integer)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    active: Mapped[bool] = mapped_column(default=True, server_default="true")
+
+
+class WorkOrder(UuidPk, Timestamps, Base):
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        CheckConstraint(_one_of("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(_one_of("type", TYPES), name="type_known"),
+        CheckConstraint(_one_of("priority", PRIORITIES), name="priority_known"),
+        CheckConstraint(_one_of("status", STATUSES), name="status_known"),
+        CheckConstraint(_one_of("sla_state", SLA_STATES), name="sla_state_known"),
+        CheckConstraint("duration_minutes BETWEEN 5 AND 1440", name="duration_range"),
+        CheckConstraint(
+            "appointment_start_at IS NULL OR appointment_end_at > appointment_start_at",
+            name="appointment_ordered",
+        ),
+        CheckConstraint("version >= 1", name="version_positive"),
+        # The board's queue and most list filters: open work by status, newest first.
+        Index("ix_work_orders_status_created", "status", text("created_at DESC")),
+        Index("ix_work_orders_assignee_status", "assignee_id", "status"),
+        Index("ix_work_orders_customer_created", "customer_id", text("created_at DESC")),
+        # Free text in Chinese and English: trigram GIN over what people search for.
+        Index(
+            "ix_work_orders_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ),
+    )
+
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    tracking_code: Mapped[str] = mapped_column(String(32), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str] = mapped_column(String(16))
+    category_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    priority: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
+    customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    # A copy of the site's point, so the board's bounding-box query needs no join.
+    location: Mapped[Any | None] = mapped_column(Geography("POINT", srid=4326), nullable=True)
+    summary: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    # What free-text search looks in, kept by PostgreSQL itself (trigram-indexed above).
+    search_text: Mapped[str] = mapped_column(
+        Text,
+        Computed("number || ' ' || summary || ' ' || coalesce(description, '')", persisted=True),
+    )
+    # [{"code": "hvac", "level": 3}, ...]
+    required_skills: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    appointment_start_at: Mapped[datetime | None]
+    appointment_end_at: Mapped[datetime | None]
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("technicians.id"))
+    scheduled_start_at: Mapped[datetime | None]
+    eta_at: Mapped[datetime | None]
+    response_due_at: Mapped[datetime | None]
+    resolve_due_at: Mapped[datetime | None]
+    sla_state: Mapped[str] = mapped_column(String(10), default="ok", server_default="ok")
+    responded_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(Text)
+    signature_sha256: Mapped[str | None] = mapped_column(String(64))
+    signer_name: Mapped[str | None] = mapped_column(String(120))
+    # Which triage rules fired and what they set: the answer to "why is this urgent?".
+    triage: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    duplicate_of_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("work_orders.id"), index=True
+    )
+    waiting_for_parts: Mapped[bool] = mapped_column(default=False, server_default="false")
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    # Loaded in one extra query per page of results, never per row.
+    customer: Mapped[Customer] = relationship(lazy="selectin")
+    site: Mapped[Site | None] = relationship(lazy="selectin")
+    category: Mapped[Category | None] = relationship(lazy="selectin")
+    assignee: Mapped[Technician | None] = relationship(lazy="selectin")
+    duplicate_of: Mapped[WorkOrder | None] = relationship(
+        remote_side="WorkOrder.id", lazy="selectin"
+    )
+
+
+class WorkOrderEvent(Base):
+    """The append-only timeline and audit trail (a trigger refuses UPDATE and DELETE)."""
+
+    __tablename__ = "work_order_events"
+    __table_args__ = (
+        Index("ix_work_order_events_order_at", "work_order_id", "id"),
+        # A client's op id is applied at most once, across every work order.
+        Index(
+            "uq_work_order_events_op_id",
+            "op_id",
+            unique=True,
+            postgresql_where=text("op_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    work_order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("work_orders.id"))
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # user | customer | system | integration
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    public: Mapped[bool] = mapped_column(default=False, server_default="false")
+    op_id: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class WorkOrderNumberCounter(Base):
+    """Last number handed out per day (WO-YYMMDD-NNNN)."""
+
+    __tablename__ = "work_order_number_counters"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)

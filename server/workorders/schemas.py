@@ -1,0 +1,188 @@
+"""The API's shapes for work orders, transitions, comments and the timeline (DESIGN §13)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from server.fields import UtcDateTime
+from server.geo import BBoxField, from_geography
+from server.workorders.models import CHANNELS, PRIORITIES, SLA_STATES, STATUSES, TYPES
+from server.workorders.service import SORTS
+from server.workorders.states import Action
+
+SUMMARY = validate.Length(min=1, max=200)
+DESCRIPTION = validate.Length(max=10000)
+SORT_VALUES = [*SORTS, *(f"-{key}" for key in SORTS)]
+
+
+class SkillNeedSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    level = fields.Integer(load_default=1, validate=validate.Range(min=1, max=5))
+
+
+class _Ref(Schema):
+    id = fields.UUID()
+    name = fields.String()
+
+
+class CustomerRefSchema(_Ref):
+    tier = fields.String()
+
+
+class SiteRefSchema(_Ref):
+    address = fields.String()
+    access_notes = fields.String(allow_none=True)
+    location = fields.Method("_location")
+
+    def _location(self, site: Any) -> dict[str, float] | None:
+        return from_geography(site.location)
+
+
+class CategoryRefSchema(Schema):
+    id = fields.UUID()
+    code = fields.String()
+    name = fields.Function(lambda c: {"zh-CN": c.name_zh, "en": c.name_en})
+
+
+class AssigneeSchema(Schema):
+    id = fields.UUID()
+    name = fields.Function(lambda t: t.user.name)
+
+
+class WorkOrderSchema(Schema):
+    id = fields.UUID()
+    number = fields.String()
+    tracking_code = fields.String()
+    status = fields.String()
+    priority = fields.String()
+    type = fields.String()
+    channel = fields.String()
+    category = fields.Nested(CategoryRefSchema, allow_none=True)
+    summary = fields.String()
+    description = fields.String(allow_none=True)
+    customer = fields.Nested(CustomerRefSchema)
+    site = fields.Nested(SiteRefSchema, allow_none=True)
+    location = fields.Method("_location")
+    required_skills = fields.List(fields.Nested(SkillNeedSchema))
+    duration_minutes = fields.Integer()
+    appointment = fields.Method("_appointment")
+    assignee = fields.Nested(AssigneeSchema, allow_none=True)
+    scheduled_start_at = fields.DateTime(allow_none=True)
+    eta_at = fields.DateTime(allow_none=True)
+    sla = fields.Method("_sla")
+    triage = fields.Dict()
+    resolution = fields.String(allow_none=True)
+    signer_name = fields.String(allow_none=True)
+    duplicate_of = fields.Method("_duplicate_of")
+    waiting_for_parts = fields.Boolean()
+    allowed_actions = fields.List(fields.String())
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+
+    def _location(self, order: Any) -> dict[str, float] | None:
+        return from_geography(order.location)
+
+    def _appointment(self, order: Any) -> dict[str, Any] | None:
+        if order.appointment_start_at is None:
+            return None
+        return {
+            "start_at": order.appointment_start_at.isoformat(),
+            "end_at": order.appointment_end_at.isoformat(),
+        }
+
+    def _sla(self, order: Any) -> dict[str, Any]:
+        return {
+            "response_due_at": _iso(order.response_due_at),
+            "resolve_due_at": _iso(order.resolve_due_at),
+            "responded_at": _iso(order.responded_at),
+            "resolved_at": _iso(order.resolved_at),
+            "state": order.sla_state,
+        }
+
+    def _duplicate_of(self, order: Any) -> dict[str, Any] | None:
+        original = order.duplicate_of
+        return None if original is None else {"id": str(original.id), "number": original.number}
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class AppointmentSchema(Schema):
+    start_at = UtcDateTime(required=True)
+    end_at = UtcDateTime(required=True)
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data["end_at"] <= data["start_at"]:
+            raise ValidationError("appointment_end_before_start", field_name="end_at")
+
+
+class _WorkOrderFields(Schema):
+    summary = fields.String(validate=SUMMARY)
+    description = fields.String(allow_none=True, validate=DESCRIPTION)
+    type = fields.String(validate=validate.OneOf(TYPES))
+    priority = fields.String(validate=validate.OneOf(PRIORITIES))
+    category_id = fields.UUID(allow_none=True)
+    required_skills = fields.List(fields.Nested(SkillNeedSchema), validate=validate.Length(max=10))
+    duration_minutes = fields.Integer(validate=validate.Range(min=5, max=1440))
+    appointment = fields.Nested(AppointmentSchema, allow_none=True)
+
+
+class WorkOrderCreateSchema(_WorkOrderFields):
+    customer_id = fields.UUID(required=True)
+    site_id = fields.UUID(allow_none=True)
+    summary = fields.String(required=True, validate=SUMMARY)
+    channel = fields.String(load_default="phone", validate=validate.OneOf(CHANNELS))
+
+
+class WorkOrderUpdateSchema(_WorkOrderFields):
+    pass
+
+
+class WorkOrderQueryArgsSchema(Schema):
+    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)))
+    priority = fields.List(fields.String(validate=validate.OneOf(PRIORITIES)))
+    type = fields.String(validate=validate.OneOf(TYPES))
+    category_id = fields.UUID()
+    assignee_id = fields.UUID()
+    customer_id = fields.UUID()
+    site_id = fields.UUID()
+    sla_state = fields.String(validate=validate.OneOf(SLA_STATES))
+    created_from = UtcDateTime()
+    created_to = UtcDateTime()
+    bbox = BBoxField(metadata={"description": "minlon,minlat,maxlon,maxlat"})
+    q = fields.String(validate=validate.Length(min=1, max=100))
+    sort = fields.String(load_default="-created_at", validate=validate.OneOf(SORT_VALUES))
+
+
+class TransitionSchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf([a.value for a in Action]))
+    op_id = fields.String(validate=validate.Length(min=8, max=64))
+    technician_id = fields.UUID()
+    reason = fields.String(validate=validate.Length(max=2000))
+    resolution = fields.String(validate=DESCRIPTION)
+    signature_sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$"))
+    signer_name = fields.String(validate=validate.Length(max=120))
+
+
+class CommentCreateSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    public = fields.Boolean(load_default=False)
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    actor_kind = fields.String()
+    actor_user_id = fields.UUID(allow_none=True)
+    payload = fields.Dict()
+    public = fields.Boolean()
+    version = fields.Integer()
+    at = fields.DateTime()

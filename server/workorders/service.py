@@ -1,0 +1,605 @@
+"""Work orders: create, read, list, edit, and move through the life cycle, with the timeline.
+
+Every change bumps `version` and appends an event in the same transaction. `status` changes only
+through `apply_transition`, which asks the pure table in `states.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.actors import Actor
+from server.auth.models import User
+from server.customers import service as customers_service
+from server.errors import (
+    Conflict,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+    VersionConflict,
+)
+from server.geo import BBox, in_bbox
+from server.notify import service as notify_service
+from server.queries import count_rows, matches_any, one_page
+from server.technicians import service as technicians_service
+from server.workorders import states
+from server.workorders.models import Category, WorkOrder, WorkOrderEvent, WorkOrderNumberCounter
+
+# Staff who see every work order; technicians see only their own.
+SEES_ALL = frozenset({"admin", "dispatcher", "agent", "manager", "warehouse"})
+EDITABLE = (
+    "summary",
+    "description",
+    "priority",
+    "type",
+    "category_id",
+    "required_skills",
+    "duration_minutes",
+    "appointment_start_at",
+    "appointment_end_at",
+)
+SORTS = {
+    "created_at": WorkOrder.created_at,
+    # Ascending priority means the most urgent first.
+    "priority": case(
+        {"urgent": 0, "high": 1, "medium": 2, "low": 3}, value=WorkOrder.priority, else_=4
+    ),
+    "resolve_due_at": WorkOrder.resolve_due_at,
+    "response_due_at": WorkOrder.response_due_at,
+    "updated_at": WorkOrder.updated_at,
+    "number": WorkOrder.number,
+}
+MENTION = re.compile(r"@([\w.\-]+(?:@[\w.\-]+)?)", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    type: str | None = None
+    category_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
+    site_id: uuid.UUID | None = None
+    sla_state: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    bbox: BBox | None = None
+    q: str | None = None
+
+
+# --- numbers and codes ----------------------------------------------------------------------
+
+
+def next_number(session: Session, *, now: datetime, timezone: str) -> str:
+    """WO-YYMMDD-NNNN by the organisation's calendar day. The counter row is locked until the
+    transaction ends, so concurrent creations get distinct numbers; a rolled-back creation
+    returns its number (gaps cannot happen, but nothing depends on that)."""
+    day: date = now.astimezone(ZoneInfo(timezone)).date()
+    last = session.execute(
+        insert(WorkOrderNumberCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(
+            index_elements=["day"], set_={"last": WorkOrderNumberCounter.last + 1}
+        )
+        .returning(WorkOrderNumberCounter.last)
+    ).scalar_one()
+    return f"WO-{day:%y%m%d}-{last:04d}"
+
+
+def new_tracking_code() -> str:
+    """16 URL-safe characters (96 bits) from the OS CSPRNG: not guessable, short enough to type."""
+    return secrets.token_urlsafe(12)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    if actor.role in SEES_ALL or actor.kind == "system":
+        return stmt
+    if actor.role == "technician" and actor.technician_id is not None:
+        return stmt.where(WorkOrder.assignee_id == actor.technician_id)
+    return stmt.where(False)
+
+
+def get_work_order(
+    session: Session, *, work_order_id: uuid.UUID, actor: Actor, lock: bool = False
+) -> WorkOrder:
+    """The order, if this actor may see it (others get 404: its existence is not theirs to know)."""
+    stmt = _visible(select(WorkOrder).where(WorkOrder.id == work_order_id), actor)
+    if lock:
+        stmt = stmt.with_for_update()
+    order = session.scalar(stmt)
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def find_by_tracking_code(session: Session, *, code: str) -> WorkOrder | None:
+    return session.scalar(select(WorkOrder).where(WorkOrder.tracking_code == code))
+
+
+def find_by_number(session: Session, *, number: str) -> WorkOrder | None:
+    return session.scalar(select(WorkOrder).where(WorkOrder.number == number.upper()))
+
+
+def list_work_orders(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: Filters,
+    sort: str = "-created_at",
+    page: int,
+    page_size: int,
+) -> tuple[list[WorkOrder], int]:
+    stmt = _visible(select(WorkOrder), actor)
+    f = filters
+    conditions = []
+    if f.status:
+        conditions.append(WorkOrder.status.in_(f.status))
+    if f.priority:
+        conditions.append(WorkOrder.priority.in_(f.priority))
+    for column, value in (
+        (WorkOrder.type, f.type),
+        (WorkOrder.assignee_id, f.assignee_id),
+        (WorkOrder.customer_id, f.customer_id),
+        (WorkOrder.site_id, f.site_id),
+        (WorkOrder.sla_state, f.sla_state),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if f.category_id is not None:
+        # A category filter includes its sub-categories (the tree is three levels deep).
+        children = select(Category.id).where(Category.parent_id == f.category_id)
+        grandchildren = select(Category.id).where(Category.parent_id.in_(children))
+        conditions.append(
+            or_(
+                WorkOrder.category_id == f.category_id,
+                WorkOrder.category_id.in_(children),
+                WorkOrder.category_id.in_(grandchildren),
+            )
+        )
+    if f.created_from is not None:
+        conditions.append(WorkOrder.created_at >= f.created_from)
+    if f.created_to is not None:
+        conditions.append(WorkOrder.created_at < f.created_to)
+    if f.bbox is not None:
+        conditions.append(in_bbox(WorkOrder.location, f.bbox))
+    if f.q:
+        conditions.append(matches_any(f.q, WorkOrder.search_text))
+    if conditions:
+        stmt = stmt.where(and_(*conditions))
+    total = count_rows(session, stmt)
+    descending = sort.startswith("-")
+    column = SORTS[sort.lstrip("-")]
+    order = column.desc() if descending else column.asc()
+    rows = session.scalars(
+        one_page(stmt.order_by(order, WorkOrder.id.desc()), page=page, page_size=page_size)
+    ).all()
+    return list(rows), total
+
+
+def allowed_actions_for(order: WorkOrder, actor: Actor) -> list[str]:
+    is_assignee = actor.technician_id is not None and actor.technician_id == order.assignee_id
+    return states.allowed_actions(order.status, role=actor.role, is_assignee=is_assignee)
+
+
+def present(order: WorkOrder, actor: Actor) -> WorkOrder:
+    """Attach what the response needs besides columns (allowed actions for this caller)."""
+    order.allowed_actions = allowed_actions_for(order, actor)  # type: ignore[attr-defined]
+    return order
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _record(
+    session: Session,
+    order: WorkOrder,
+    *,
+    actor: Actor,
+    action: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    payload: dict[str, Any] | None = None,
+    public: bool = False,
+    op_id: str | None = None,
+    now: datetime,
+) -> WorkOrderEvent:
+    event = WorkOrderEvent(
+        work_order_id=order.id,
+        actor_user_id=actor.user_id,
+        actor_kind=actor.kind,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        payload={"actor_name": actor.name, **(payload or {})},
+        public=public,
+        op_id=op_id,
+        version=order.version,
+        at=now,
+    )
+    session.add(event)
+    return event
+
+
+def _check_references(session: Session, values: dict[str, Any]) -> None:
+    errors: dict[str, Any] = {}
+    if values.get("category_id") is not None:
+        category = session.get(Category, values["category_id"])
+        if category is None or not category.active:
+            errors["category_id"] = ["unknown_category"]
+    skills = values.get("required_skills") or []
+    if skills:
+        known = {s.code for s in technicians_service.list_skills(session, page=1, page_size=500)[0]}
+        unknown = {
+            i: {"code": ["unknown_skill"]} for i, s in enumerate(skills) if s["code"] not in known
+        }
+        if unknown:
+            errors["required_skills"] = unknown
+    start, end = values.get("appointment_start_at"), values.get("appointment_end_at")
+    if (start is None) != (end is None):
+        errors["appointment_end_at" if start else "appointment_start_at"] = [
+            "appointment_incomplete"
+        ]
+    elif start is not None and end <= start:
+        errors["appointment_end_at"] = ["appointment_end_before_start"]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def create_work_order(
+    session: Session,
+    *,
+    actor: Actor,
+    customer_id: uuid.UUID,
+    summary: str,
+    now: datetime,
+    timezone: str,
+    channel: str = "phone",
+    site_id: uuid.UUID | None = None,
+    description: str | None = None,
+    type: str = "repair",
+    priority: str = "medium",
+    category_id: uuid.UUID | None = None,
+    required_skills: list[dict[str, Any]] | None = None,
+    duration_minutes: int = 60,
+    appointment_start_at: datetime | None = None,
+    appointment_end_at: datetime | None = None,
+    triage: dict[str, Any] | None = None,
+    response_due_at: datetime | None = None,
+    resolve_due_at: datetime | None = None,
+) -> WorkOrder:
+    try:
+        customer = customers_service.get_customer(session, customer_id=customer_id)
+    except NotFound as exc:
+        raise ValidationFailed({"customer_id": ["unknown_customer"]}) from exc
+    if not customer.active:
+        raise ValidationFailed({"customer_id": ["customer_inactive"]})
+    location = None
+    if site_id is not None:
+        try:
+            site = customers_service.get_site(session, site_id=site_id)
+        except NotFound as exc:
+            raise ValidationFailed({"site_id": ["unknown_site"]}) from exc
+        if site.customer_id != customer.id:
+            raise ValidationFailed({"site_id": ["site_of_other_customer"]})
+        location = site.location
+    values = {
+        "category_id": category_id,
+        "required_skills": required_skills or [],
+        "appointment_start_at": appointment_start_at,
+        "appointment_end_at": appointment_end_at,
+    }
+    _check_references(session, values)
+    order = WorkOrder(
+        id=uuid.uuid4(),
+        tracking_code=new_tracking_code(),
+        channel=channel,
+        type=type,
+        priority=priority,
+        status=states.Status.NEW.value,
+        customer_id=customer.id,
+        site_id=site_id,
+        location=location,
+        summary=summary.strip(),
+        description=description,
+        duration_minutes=duration_minutes,
+        triage=triage or {},
+        created_by_id=actor.user_id,
+        version=1,
+        response_due_at=response_due_at,
+        resolve_due_at=resolve_due_at,
+        sla_state="ok",
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
+    # Last, so the counter row is locked for as short a time as possible.
+    order.number = next_number(session, now=now, timezone=timezone)
+    session.add(order)
+    session.flush()  # the events' foreign key needs the row
+    _record(
+        session,
+        order,
+        actor=actor,
+        action="create",
+        to_status=order.status,
+        payload={"channel": channel, "number": order.number},
+        public=True,
+        now=now,
+    )
+    return order
+
+
+def update_work_order(
+    session: Session,
+    *,
+    work_order_id: uuid.UUID,
+    actor: Actor,
+    expected_version: int,
+    changes: dict[str, Any],
+    now: datetime,
+) -> WorkOrder:
+    """Edit fields of an open order; `expected_version` is the If-Match the caller read."""
+    if actor.role not in {"admin", "dispatcher", "agent"}:
+        raise Forbidden()
+    order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
+    if order.version != expected_version:
+        raise VersionConflict(extra={"current_version": order.version})
+    if not states.is_open(order.status) or order.status == states.Status.COMPLETED:
+        raise Conflict("not_editable")
+    merged = {key: changes.get(key, getattr(order, key)) for key in EDITABLE}
+    _check_references(session, merged)
+    diff = {}
+    for key in EDITABLE:
+        if key in changes and changes[key] != getattr(order, key):
+            diff[key] = {"from": _jsonable(getattr(order, key)), "to": _jsonable(changes[key])}
+            setattr(order, key, changes[key])
+    if not diff:
+        return order
+    order.version += 1
+    order.updated_at = now
+    _record(session, order, actor=actor, action="update", payload={"changes": diff}, now=now)
+    return order
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class TransitionInput:
+    action: str
+    technician_id: uuid.UUID | None = None
+    reason: str | None = None
+    resolution: str | None = None
+    signature_sha256: str | None = None
+    signer_name: str | None = None
+
+
+def apply_transition(
+    session: Session,
+    *,
+    work_order_id: uuid.UUID,
+    actor: Actor,
+    change: TransitionInput,
+    now: datetime,
+    expected_version: int | None = None,
+    op_id: str | None = None,
+) -> WorkOrder:
+    """One action under a row lock, recorded in the timeline. An `op_id` seen before returns
+    the order as it is and changes nothing (a phone replaying its outbox)."""
+    if op_id is not None and _op_applied(session, op_id=op_id, work_order_id=work_order_id):
+        return get_work_order(session, work_order_id=work_order_id, actor=actor)
+    order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
+    if expected_version is not None and order.version != expected_version:
+        raise VersionConflict(extra={"current_version": order.version})
+    facts = _facts(session, order, actor=actor, change=change, now=now)
+    try:
+        decision = states.decide(order.status, change.action, facts)
+    except states.Refusal as refusal:
+        if refusal.forbidden:
+            raise Forbidden(refusal.error) from refusal
+        raise InvalidTransition(
+            refusal.error, extra={"status_now": order.status, "action": change.action}
+        ) from refusal
+    payload = _apply_effects(order, decision, change=change, now=now)
+    order.status = decision.to_status.value
+    order.version += 1
+    order.updated_at = now
+    _record(
+        session,
+        order,
+        actor=actor,
+        action=decision.action.value,
+        from_status=decision.from_status.value,
+        to_status=decision.to_status.value,
+        payload=payload,
+        public=decision.action.value in PUBLIC_ACTIONS,
+        op_id=op_id,
+        now=now,
+    )
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        # The same op id arrived twice at the same moment; the other one won.
+        raise Conflict("duplicate_op") from exc
+    return order
+
+
+# Steps the customer sees on the tracking page (internal reshuffles stay internal).
+PUBLIC_ACTIONS = frozenset(
+    {"assign", "accept", "start_travel", "arrive", "hold", "resume", "complete", "sign_off",
+     "customer_confirm", "customer_reject", "auto_close", "cancel", "reopen"}
+)  # fmt: skip
+
+
+def _op_applied(session: Session, *, op_id: str, work_order_id: uuid.UUID) -> bool:
+    event = session.scalar(select(WorkOrderEvent).where(WorkOrderEvent.op_id == op_id))
+    if event is None:
+        return False
+    if event.work_order_id != work_order_id:
+        raise Conflict("op_id_reused")
+    return True
+
+
+def _facts(
+    session: Session, order: WorkOrder, *, actor: Actor, change: TransitionInput, now: datetime
+) -> states.Facts:
+    is_assignee = actor.technician_id is not None and actor.technician_id == order.assignee_id
+    target_active: bool | None = None
+    missing: tuple[str, ...] = ()
+    if change.action == states.Action.ASSIGN and change.technician_id is not None:
+        try:
+            technician = technicians_service.get_technician(
+                session, technician_id=change.technician_id
+            )
+        except NotFound:
+            target_active = None
+        else:
+            target_active = technician.active
+            held = {s.skill_code: s.level for s in technician.skills}
+            missing = tuple(
+                need["code"]
+                for need in order.required_skills
+                if held.get(need["code"], 0) < int(need.get("level", 1))
+            )
+    return states.Facts(
+        role=actor.role,
+        is_assignee=is_assignee,
+        target_technician_active=target_active,
+        missing_skills=missing,
+        target_is_current_assignee=change.technician_id is not None
+        and change.technician_id == order.assignee_id,
+        reason=change.reason,
+        resolution=change.resolution or order.resolution,
+        signature_present=bool(change.signature_sha256 or order.signature_sha256),
+        signer_name=change.signer_name or order.signer_name,
+        closed_at=order.closed_at,
+        now=now,
+        waiting_for_parts=order.waiting_for_parts,
+    )
+
+
+def _apply_effects(
+    order: WorkOrder, decision: states.Decision, *, change: TransitionInput, now: datetime
+) -> dict[str, Any]:
+    action = decision.action
+    payload: dict[str, Any] = {}
+    if change.reason:
+        payload["reason"] = change.reason
+    if action == states.Action.ASSIGN:
+        payload["technician_id"] = str(change.technician_id)
+        payload["previous_technician_id"] = str(order.assignee_id) if order.assignee_id else None
+        order.assignee_id = change.technician_id
+    elif action in (states.Action.UNASSIGN, states.Action.DECLINE):
+        payload["technician_id"] = str(order.assignee_id) if order.assignee_id else None
+        order.assignee_id = None
+        order.scheduled_start_at = None
+        order.eta_at = None
+    elif action == states.Action.ACCEPT:
+        order.responded_at = order.responded_at or now
+    elif action == states.Action.COMPLETE:
+        order.resolution = change.resolution or order.resolution
+        order.resolved_at = now
+        payload["resolution"] = order.resolution
+    elif action == states.Action.SIGN_OFF:
+        order.signature_sha256 = change.signature_sha256 or order.signature_sha256
+        order.signer_name = change.signer_name or order.signer_name
+        order.closed_at = now
+        payload["signer_name"] = order.signer_name
+    elif action in (states.Action.CUSTOMER_CONFIRM, states.Action.AUTO_CLOSE):
+        order.closed_at = now
+    elif action == states.Action.CUSTOMER_REJECT:
+        order.resolved_at = None
+    elif action == states.Action.CANCEL:
+        order.closed_at = now
+    elif action == states.Action.REOPEN:
+        order.closed_at = None
+        order.resolved_at = None
+        order.assignee_id = None
+    return payload
+
+
+def list_events(
+    session: Session, *, work_order_id: uuid.UUID, actor: Actor, public_only: bool = False
+) -> list[WorkOrderEvent]:
+    if actor.kind != "customer":
+        get_work_order(session, work_order_id=work_order_id, actor=actor)
+    stmt = select(WorkOrderEvent).where(WorkOrderEvent.work_order_id == work_order_id)
+    if public_only:
+        stmt = stmt.where(WorkOrderEvent.public.is_(True))
+    return list(session.scalars(stmt.order_by(WorkOrderEvent.id)))
+
+
+def add_comment(
+    session: Session,
+    *,
+    work_order_id: uuid.UUID,
+    actor: Actor,
+    body: str,
+    public: bool,
+    now: datetime,
+) -> WorkOrderEvent:
+    """A note on the timeline; `@email` or `@name` mentions notify those staff users."""
+    if actor.role == "warehouse":
+        raise Forbidden()
+    order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
+    mentioned = _mentioned_users(session, body)
+    order.version += 1
+    order.updated_at = now
+    event = _record(
+        session,
+        order,
+        actor=actor,
+        action="comment",
+        payload={"body": body, "mentions": [str(u.id) for u in mentioned]},
+        public=public,
+        now=now,
+    )
+    session.flush()  # the event id names the notifications
+    for user in mentioned:
+        notify_service.enqueue(
+            session,
+            channel="in_app",
+            recipient=str(user.id),
+            recipient_user_id=user.id,
+            template="comment_mention",
+            idempotency_key=f"mention:{event.id}:{user.id}",
+            locale=user.locale or "zh-CN",
+            payload={"number": order.number, "body": body[:500], "by": actor.name},
+            work_order_id=order.id,
+        )
+    return event
+
+
+def _mentioned_users(session: Session, body: str) -> list[User]:
+    handles = {m.group(1).lower() for m in MENTION.finditer(body)}
+    if not handles:
+        return []
+    users = session.scalars(
+        select(User).where(
+            User.active.is_(True),
+            or_(func.lower(User.email).in_(handles), func.lower(User.name).in_(handles)),
+        )
+    ).all()
+    return sorted(users, key=lambda u: u.email)
