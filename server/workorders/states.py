@@ -237,10 +237,3 @@ PAUSES_CLOCK = frozenset({Action.HOLD})
 RESUMES_CLOCK = frozenset({Action.RESUME})
 RESPONDS = frozenset({Action.ACCEPT})
 RESOLVES = frozenset({Action.COMPLETE})
-
-
-def table() -> list[tuple[str, str, str, tuple[str, ...]]]:
-    return [
-        (f.value, a.value, r.to.value, tuple(sorted(r.roles)))
-        for (f, a), r in TRANSITIONS.items()
-    ]
