@@ -1,4 +1,5 @@
-"""Work orders: create, read, list, edit, and move through the life cycle, with the timeline.
+"""Work orders: create, read, list, edit, comment, and move through the life cycle (the last
+in `transitions.py`, re-exported here so other domains need only this module).
 
 Every change bumps `version` and appends an event in the same transaction. `status` changes only
 through `apply_transition`, which asks the pure table in `states.py`.
@@ -14,9 +15,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.actors import Actor
@@ -25,7 +25,6 @@ from server.customers import service as customers_service
 from server.errors import (
     Conflict,
     Forbidden,
-    InvalidTransition,
     NotFound,
     ValidationFailed,
     VersionConflict,
@@ -36,9 +35,9 @@ from server.queries import count_rows, matches_any, one_page
 from server.technicians import service as technicians_service
 from server.workorders import states
 from server.workorders.models import Category, WorkOrder, WorkOrderEvent, WorkOrderNumberCounter
+from server.workorders.timeline import get_work_order, record, visible
+from server.workorders.transitions import TransitionInput, apply_transition
 
-# Staff who see every work order; technicians see only their own.
-SEES_ALL = frozenset({"admin", "dispatcher", "agent", "manager", "warehouse"})
 EDITABLE = (
     "summary",
     "description",
@@ -107,27 +106,6 @@ def new_tracking_code() -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
-def _visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
-    if actor.role in SEES_ALL or actor.kind == "system":
-        return stmt
-    if actor.role == "technician" and actor.technician_id is not None:
-        return stmt.where(WorkOrder.assignee_id == actor.technician_id)
-    return stmt.where(False)
-
-
-def get_work_order(
-    session: Session, *, work_order_id: uuid.UUID, actor: Actor, lock: bool = False
-) -> WorkOrder:
-    """The order, if this actor may see it (others get 404: its existence is not theirs to know)."""
-    stmt = _visible(select(WorkOrder).where(WorkOrder.id == work_order_id), actor)
-    if lock:
-        stmt = stmt.with_for_update()
-    order = session.scalar(stmt)
-    if order is None:
-        raise NotFound()
-    return order
-
-
 def find_by_tracking_code(session: Session, *, code: str) -> WorkOrder | None:
     return session.scalar(select(WorkOrder).where(WorkOrder.tracking_code == code))
 
@@ -145,7 +123,7 @@ def list_work_orders(
     page: int,
     page_size: int,
 ) -> tuple[list[WorkOrder], int]:
-    stmt = _visible(select(WorkOrder), actor)
+    stmt = visible(select(WorkOrder), actor)
     f = filters
     conditions = []
     if f.status:
@@ -204,36 +182,6 @@ def present(order: WorkOrder, actor: Actor) -> WorkOrder:
 
 
 # --- writing --------------------------------------------------------------------------------
-
-
-def _record(
-    session: Session,
-    order: WorkOrder,
-    *,
-    actor: Actor,
-    action: str,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    payload: dict[str, Any] | None = None,
-    public: bool = False,
-    op_id: str | None = None,
-    now: datetime,
-) -> WorkOrderEvent:
-    event = WorkOrderEvent(
-        work_order_id=order.id,
-        actor_user_id=actor.user_id,
-        actor_kind=actor.kind,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        payload={"actor_name": actor.name, **(payload or {})},
-        public=public,
-        op_id=op_id,
-        version=order.version,
-        at=now,
-    )
-    session.add(event)
-    return event
 
 
 def _check_references(session: Session, values: dict[str, Any]) -> None:
@@ -332,7 +280,7 @@ def create_work_order(
     order.number = next_number(session, now=now, timezone=timezone)
     session.add(order)
     session.flush()  # the events' foreign key needs the row
-    _record(
+    record(
         session,
         order,
         actor=actor,
@@ -373,7 +321,7 @@ def update_work_order(
         return order
     order.version += 1
     order.updated_at = now
-    _record(session, order, actor=actor, action="update", payload={"changes": diff}, now=now)
+    record(session, order, actor=actor, action="update", payload={"changes": diff}, now=now)
     return order
 
 
@@ -383,161 +331,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return value
-
-
-@dataclass(frozen=True)
-class TransitionInput:
-    action: str
-    technician_id: uuid.UUID | None = None
-    reason: str | None = None
-    resolution: str | None = None
-    signature_sha256: str | None = None
-    signer_name: str | None = None
-
-
-def apply_transition(
-    session: Session,
-    *,
-    work_order_id: uuid.UUID,
-    actor: Actor,
-    change: TransitionInput,
-    now: datetime,
-    expected_version: int | None = None,
-    op_id: str | None = None,
-) -> WorkOrder:
-    """One action under a row lock, recorded in the timeline. An `op_id` seen before returns
-    the order as it is and changes nothing (a phone replaying its outbox)."""
-    if op_id is not None and _op_applied(session, op_id=op_id, work_order_id=work_order_id):
-        return get_work_order(session, work_order_id=work_order_id, actor=actor)
-    order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
-    if expected_version is not None and order.version != expected_version:
-        raise VersionConflict(extra={"current_version": order.version})
-    facts = _facts(session, order, actor=actor, change=change, now=now)
-    try:
-        decision = states.decide(order.status, change.action, facts)
-    except states.Refusal as refusal:
-        if refusal.forbidden:
-            raise Forbidden(refusal.error) from refusal
-        raise InvalidTransition(
-            refusal.error, extra={"status_now": order.status, "action": change.action}
-        ) from refusal
-    payload = _apply_effects(order, decision, change=change, now=now)
-    order.status = decision.to_status.value
-    order.version += 1
-    order.updated_at = now
-    _record(
-        session,
-        order,
-        actor=actor,
-        action=decision.action.value,
-        from_status=decision.from_status.value,
-        to_status=decision.to_status.value,
-        payload=payload,
-        public=decision.action.value in PUBLIC_ACTIONS,
-        op_id=op_id,
-        now=now,
-    )
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        # The same op id arrived twice at the same moment; the other one won.
-        raise Conflict("duplicate_op") from exc
-    return order
-
-
-# Steps the customer sees on the tracking page (internal reshuffles stay internal).
-PUBLIC_ACTIONS = frozenset(
-    {"assign", "accept", "start_travel", "arrive", "hold", "resume", "complete", "sign_off",
-     "customer_confirm", "customer_reject", "auto_close", "cancel", "reopen"}
-)  # fmt: skip
-
-
-def _op_applied(session: Session, *, op_id: str, work_order_id: uuid.UUID) -> bool:
-    event = session.scalar(select(WorkOrderEvent).where(WorkOrderEvent.op_id == op_id))
-    if event is None:
-        return False
-    if event.work_order_id != work_order_id:
-        raise Conflict("op_id_reused")
-    return True
-
-
-def _facts(
-    session: Session, order: WorkOrder, *, actor: Actor, change: TransitionInput, now: datetime
-) -> states.Facts:
-    is_assignee = actor.technician_id is not None and actor.technician_id == order.assignee_id
-    target_active: bool | None = None
-    missing: tuple[str, ...] = ()
-    if change.action == states.Action.ASSIGN and change.technician_id is not None:
-        try:
-            technician = technicians_service.get_technician(
-                session, technician_id=change.technician_id
-            )
-        except NotFound:
-            target_active = None
-        else:
-            target_active = technician.active
-            held = {s.skill_code: s.level for s in technician.skills}
-            missing = tuple(
-                need["code"]
-                for need in order.required_skills
-                if held.get(need["code"], 0) < int(need.get("level", 1))
-            )
-    return states.Facts(
-        role=actor.role,
-        is_assignee=is_assignee,
-        target_technician_active=target_active,
-        missing_skills=missing,
-        target_is_current_assignee=change.technician_id is not None
-        and change.technician_id == order.assignee_id,
-        reason=change.reason,
-        resolution=change.resolution or order.resolution,
-        signature_present=bool(change.signature_sha256 or order.signature_sha256),
-        signer_name=change.signer_name or order.signer_name,
-        closed_at=order.closed_at,
-        now=now,
-        waiting_for_parts=order.waiting_for_parts,
-    )
-
-
-def _apply_effects(
-    order: WorkOrder, decision: states.Decision, *, change: TransitionInput, now: datetime
-) -> dict[str, Any]:
-    action = decision.action
-    payload: dict[str, Any] = {}
-    if change.reason:
-        payload["reason"] = change.reason
-    if action == states.Action.ASSIGN:
-        payload["technician_id"] = str(change.technician_id)
-        payload["previous_technician_id"] = str(order.assignee_id) if order.assignee_id else None
-        order.assignee_id = change.technician_id
-    elif action in (states.Action.UNASSIGN, states.Action.DECLINE):
-        payload["technician_id"] = str(order.assignee_id) if order.assignee_id else None
-        order.assignee_id = None
-        order.scheduled_start_at = None
-        order.eta_at = None
-    elif action == states.Action.ACCEPT:
-        order.responded_at = order.responded_at or now
-    elif action == states.Action.COMPLETE:
-        order.resolution = change.resolution or order.resolution
-        order.resolved_at = now
-        payload["resolution"] = order.resolution
-    elif action == states.Action.SIGN_OFF:
-        order.signature_sha256 = change.signature_sha256 or order.signature_sha256
-        order.signer_name = change.signer_name or order.signer_name
-        order.closed_at = now
-        payload["signer_name"] = order.signer_name
-    elif action in (states.Action.CUSTOMER_CONFIRM, states.Action.AUTO_CLOSE):
-        order.closed_at = now
-    elif action == states.Action.CUSTOMER_REJECT:
-        order.resolved_at = None
-    elif action == states.Action.CANCEL:
-        order.closed_at = now
-    elif action == states.Action.REOPEN:
-        order.closed_at = None
-        order.resolved_at = None
-        order.assignee_id = None
-    return payload
 
 
 def list_events(
@@ -567,7 +360,7 @@ def add_comment(
     mentioned = _mentioned_users(session, body)
     order.version += 1
     order.updated_at = now
-    event = _record(
+    event = record(
         session,
         order,
         actor=actor,
@@ -603,3 +396,21 @@ def _mentioned_users(session: Session, body: str) -> list[User]:
         )
     ).all()
     return sorted(users, key=lambda u: u.email)
+
+
+__all__ = [
+    "Filters",
+    "TransitionInput",
+    "add_comment",
+    "allowed_actions_for",
+    "apply_transition",
+    "create_work_order",
+    "find_by_number",
+    "find_by_tracking_code",
+    "get_work_order",
+    "list_events",
+    "list_work_orders",
+    "next_number",
+    "present",
+    "update_work_order",
+]

@@ -1,0 +1,69 @@
+"""Reading one work order as a given actor, and appending to its timeline: the two things
+every work-order module needs (kept here so those modules do not import each other)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from server.actors import Actor
+from server.errors import NotFound
+from server.workorders.models import WorkOrder, WorkOrderEvent
+
+# Staff who see every work order; technicians see only their own.
+SEES_ALL = frozenset({"admin", "dispatcher", "agent", "manager", "warehouse"})
+
+
+def visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
+    if actor.role in SEES_ALL or actor.kind == "system":
+        return stmt
+    if actor.role == "technician" and actor.technician_id is not None:
+        return stmt.where(WorkOrder.assignee_id == actor.technician_id)
+    return stmt.where(False)
+
+
+def get_work_order(
+    session: Session, *, work_order_id: uuid.UUID, actor: Actor, lock: bool = False
+) -> WorkOrder:
+    """The order, if this actor may see it (others get 404: its existence is not theirs to know)."""
+    stmt = visible(select(WorkOrder).where(WorkOrder.id == work_order_id), actor)
+    if lock:
+        stmt = stmt.with_for_update()
+    order = session.scalar(stmt)
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def record(
+    session: Session,
+    order: WorkOrder,
+    *,
+    actor: Actor,
+    action: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    payload: dict[str, Any] | None = None,
+    public: bool = False,
+    op_id: str | None = None,
+    now: datetime,
+) -> WorkOrderEvent:
+    event = WorkOrderEvent(
+        work_order_id=order.id,
+        actor_user_id=actor.user_id,
+        actor_kind=actor.kind,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        payload={"actor_name": actor.name, **(payload or {})},
+        public=public,
+        op_id=op_id,
+        version=order.version,
+        at=now,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,175 @@
+"""Applying one life-cycle action: gather the facts, ask `states.decide`, change the order,
+and append the event, all under the order's row lock. Used through `workorders.service`."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.actors import Actor
+from server.errors import Conflict, Forbidden, InvalidTransition, NotFound, VersionConflict
+from server.technicians import service as technicians_service
+from server.workorders import states
+from server.workorders.models import WorkOrder, WorkOrderEvent
+from server.workorders.timeline import get_work_order, record
+
+
+@dataclass(frozen=True)
+class TransitionInput:
+    action: str
+    technician_id: uuid.UUID | None = None
+    reason: str | None = None
+    resolution: str | None = None
+    signature_sha256: str | None = None
+    signer_name: str | None = None
+
+
+def apply_transition(
+    session: Session,
+    *,
+    work_order_id: uuid.UUID,
+    actor: Actor,
+    change: TransitionInput,
+    now: datetime,
+    expected_version: int | None = None,
+    op_id: str | None = None,
+) -> WorkOrder:
+    """One action under a row lock, recorded in the timeline. An `op_id` seen before returns
+    the order as it is and changes nothing (a phone replaying its outbox)."""
+    if op_id is not None and _op_applied(session, op_id=op_id, work_order_id=work_order_id):
+        return get_work_order(session, work_order_id=work_order_id, actor=actor)
+    order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
+    if expected_version is not None and order.version != expected_version:
+        raise VersionConflict(extra={"current_version": order.version})
+    facts = _facts(session, order, actor=actor, change=change, now=now)
+    try:
+        decision = states.decide(order.status, change.action, facts)
+    except states.Refusal as refusal:
+        if refusal.forbidden:
+            raise Forbidden(refusal.error) from refusal
+        raise InvalidTransition(
+            refusal.error, extra={"status_now": order.status, "action": change.action}
+        ) from refusal
+    payload = _apply_effects(order, decision, change=change, now=now)
+    order.status = decision.to_status.value
+    order.version += 1
+    order.updated_at = now
+    record(
+        session,
+        order,
+        actor=actor,
+        action=decision.action.value,
+        from_status=decision.from_status.value,
+        to_status=decision.to_status.value,
+        payload=payload,
+        public=decision.action.value in PUBLIC_ACTIONS,
+        op_id=op_id,
+        now=now,
+    )
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        # The same op id arrived twice at the same moment; the other one won.
+        raise Conflict("duplicate_op") from exc
+    return order
+
+
+# Steps the customer sees on the tracking page (internal reshuffles stay internal).
+PUBLIC_ACTIONS = frozenset(
+    {"assign", "accept", "start_travel", "arrive", "hold", "resume", "complete", "sign_off",
+     "customer_confirm", "customer_reject", "auto_close", "cancel", "reopen"}
+)  # fmt: skip
+
+
+def _op_applied(session: Session, *, op_id: str, work_order_id: uuid.UUID) -> bool:
+    event = session.scalar(select(WorkOrderEvent).where(WorkOrderEvent.op_id == op_id))
+    if event is None:
+        return False
+    if event.work_order_id != work_order_id:
+        raise Conflict("op_id_reused")
+    return True
+
+
+def _facts(
+    session: Session, order: WorkOrder, *, actor: Actor, change: TransitionInput, now: datetime
+) -> states.Facts:
+    is_assignee = actor.technician_id is not None and actor.technician_id == order.assignee_id
+    target_active: bool | None = None
+    missing: tuple[str, ...] = ()
+    if change.action == states.Action.ASSIGN and change.technician_id is not None:
+        try:
+            technician = technicians_service.get_technician(
+                session, technician_id=change.technician_id
+            )
+        except NotFound:
+            target_active = None
+        else:
+            target_active = technician.active
+            held = {s.skill_code: s.level for s in technician.skills}
+            missing = tuple(
+                need["code"]
+                for need in order.required_skills
+                if held.get(need["code"], 0) < int(need.get("level", 1))
+            )
+    return states.Facts(
+        role=actor.role,
+        is_assignee=is_assignee,
+        target_technician_active=target_active,
+        missing_skills=missing,
+        target_is_current_assignee=change.technician_id is not None
+        and change.technician_id == order.assignee_id,
+        reason=change.reason,
+        resolution=change.resolution or order.resolution,
+        signature_present=bool(change.signature_sha256 or order.signature_sha256),
+        signer_name=change.signer_name or order.signer_name,
+        closed_at=order.closed_at,
+        now=now,
+        waiting_for_parts=order.waiting_for_parts,
+    )
+
+
+def _apply_effects(
+    order: WorkOrder, decision: states.Decision, *, change: TransitionInput, now: datetime
+) -> dict[str, Any]:
+    action = decision.action
+    payload: dict[str, Any] = {}
+    if change.reason:
+        payload["reason"] = change.reason
+    if action == states.Action.ASSIGN:
+        payload["technician_id"] = str(change.technician_id)
+        payload["previous_technician_id"] = str(order.assignee_id) if order.assignee_id else None
+        order.assignee_id = change.technician_id
+    elif action in (states.Action.UNASSIGN, states.Action.DECLINE):
+        payload["technician_id"] = str(order.assignee_id) if order.assignee_id else None
+        order.assignee_id = None
+        order.scheduled_start_at = None
+        order.eta_at = None
+    elif action == states.Action.ACCEPT:
+        order.responded_at = order.responded_at or now
+    elif action == states.Action.COMPLETE:
+        order.resolution = change.resolution or order.resolution
+        order.resolved_at = now
+        payload["resolution"] = order.resolution
+    elif action == states.Action.SIGN_OFF:
+        order.signature_sha256 = change.signature_sha256 or order.signature_sha256
+        order.signer_name = change.signer_name or order.signer_name
+        order.closed_at = now
+        payload["signer_name"] = order.signer_name
+    elif action in (states.Action.CUSTOMER_CONFIRM, states.Action.AUTO_CLOSE):
+        order.closed_at = now
+    elif action == states.Action.CUSTOMER_REJECT:
+        order.resolved_at = None
+    elif action == states.Action.CANCEL:
+        order.closed_at = now
+    elif action == states.Action.REOPEN:
+        order.closed_at = None
+        order.resolved_at = None
+        order.assignee_id = None
+    return payload
