@@ -16,13 +16,17 @@ class Actor:
     technician_id: uuid.UUID | None = None
     name: str | None = None
     locale: str = "zh-CN"
+    # A customer holding a tracking code acts on that one work order only.
+    work_order_id: uuid.UUID | None = None
 
 
 SYSTEM = Actor(kind="system", role="system", name="Fieldline")
 
 
-def customer(name: str | None = None, locale: str = "zh-CN") -> Actor:
-    return Actor(kind="customer", role="customer", name=name, locale=locale)
+def customer(work_order_id: uuid.UUID, *, name: str | None = None, locale: str = "zh-CN") -> Actor:
+    return Actor(
+        kind="customer", role="customer", name=name, locale=locale, work_order_id=work_order_id
+    )
 
 
 def integration(name: str) -> Actor:

@@ -59,8 +59,9 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from server.customers.routes import blp as customers_blp
     from server.technicians.routes import blp as technicians_blp
     from server.workorders.routes import blp as workorders_blp
+    from server.workorders.routes import tracking_blp
 
-    for blp in (auth_blp, customers_blp, technicians_blp, workorders_blp):
+    for blp in (auth_blp, customers_blp, technicians_blp, workorders_blp, tracking_blp):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(web.blp)

@@ -34,6 +34,8 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT: int = 5
     LOGIN_MAX_ATTEMPTS_PER_ADDRESS: int = 30
     LOGIN_RATE_WINDOW_S: int = 15 * 60
+    # Requests per minute per client address on public endpoints (tracking page, web intake).
+    PUBLIC_RATE_LIMIT_PER_MINUTE: int = 60
     PWA_DIST: str = str(PROJECT_ROOT / "pwa" / "dist")
     LOG_JSON: bool = True
     LOG_LEVEL: str = "INFO"

@@ -235,6 +235,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The appointment must end after it starts.",
     },
     "unknown_site": {"zh-CN": "地址不存在。", "en": "Unknown site."},
+    "rating_not_open": {
+        "zh-CN": "工单关闭后才能评价。",
+        "en": "You can rate the service once the job is closed.",
+    },
+    "already_rated": {
+        "zh-CN": "您已经评价过了，谢谢！",
+        "en": "You have already rated this job. Thank you!",
+    },
     "site_of_other_customer": {
         "zh-CN": "该地址属于其他客户。",
         "en": "This site belongs to another customer.",

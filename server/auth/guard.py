@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from flask import current_app, g, request
 
+from server import ratelimit
 from server.actors import Actor
 from server.auth import service as auth_service
 from server.auth import tokens
@@ -79,4 +80,15 @@ def auth_settings() -> auth_service.AuthSettings:
         max_failures_per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
         max_attempts_per_address=config["LOGIN_MAX_ATTEMPTS_PER_ADDRESS"],
         rate_window_s=config["LOGIN_RATE_WINDOW_S"],
+    )
+
+
+def throttle_public(scope: str) -> None:
+    """Rate-limit an unauthenticated endpoint per client address (429 with Retry-After)."""
+    ratelimit.enforce(
+        db.session,
+        key=f"{scope}:address:{request.remote_addr or 'unknown'}",
+        limit=current_app.config["PUBLIC_RATE_LIMIT_PER_MINUTE"],
+        window_s=60,
+        now=utcnow(),
     )

@@ -9,13 +9,17 @@ from flask import current_app
 from flask.views import MethodView
 
 from server.api import Blueprint, etag_headers, if_match_version
-from server.auth.guard import current_actor
+from server.auth.guard import current_actor, throttle_public
 from server.db import db, utcnow
 from server.workorders import service as workorders_service
+from server.workorders import tracking
 from server.workorders.models import WorkOrder, WorkOrderEvent
 from server.workorders.schemas import (
     CommentCreateSchema,
     EventSchema,
+    RatingSchema,
+    RejectSchema,
+    TrackingSchema,
     TransitionSchema,
     WorkOrderCreateSchema,
     WorkOrderQueryArgsSchema,
@@ -156,3 +160,55 @@ class Comments(MethodView):
         return workorders_service.add_comment(
             db.session, work_order_id=work_order_id, actor=current_actor(), now=utcnow(), **args
         )
+
+
+tracking_blp = Blueprint(
+    "tracking",
+    __name__,
+    url_prefix="/api/v1/track",
+    description="The customer's tracking page, by tracking code (no account)",
+)
+# Tracking codes are unguessable (96 bits); a per-address limit stops anyone trying anyway.
+CODE = "<string(minlength=10,maxlength=32):code>"
+
+
+@tracking_blp.route(f"/{CODE}")
+class Tracking(MethodView):
+    @tracking_blp.public
+    @tracking_blp.response(200, TrackingSchema)
+    def get(self, code: str) -> Any:
+        """Status, engineer, ETA and public timeline of one work order"""
+        throttle_public("track")
+        return tracking.get_tracking(db.session, code=code)
+
+
+@tracking_blp.route(f"/{CODE}/confirm")
+class TrackingConfirm(MethodView):
+    @tracking_blp.public
+    @tracking_blp.response(200, TrackingSchema)
+    def post(self, code: str) -> Any:
+        """The customer confirms a completed job (it closes)"""
+        throttle_public("track")
+        return tracking.confirm(db.session, code=code, now=utcnow())
+
+
+@tracking_blp.route(f"/{CODE}/reject")
+class TrackingReject(MethodView):
+    @tracking_blp.public
+    @tracking_blp.arguments(RejectSchema)
+    @tracking_blp.response(200, TrackingSchema)
+    def post(self, args: dict[str, Any], code: str) -> Any:
+        """The customer says the job is not done (back to in progress)"""
+        throttle_public("track")
+        return tracking.reject(db.session, code=code, reason=args["reason"], now=utcnow())
+
+
+@tracking_blp.route(f"/{CODE}/rating")
+class TrackingRating(MethodView):
+    @tracking_blp.public
+    @tracking_blp.arguments(RatingSchema)
+    @tracking_blp.response(200, TrackingSchema)
+    def post(self, args: dict[str, Any], code: str) -> Any:
+        """Rate a closed job, once (1-5 and an optional comment)"""
+        throttle_public("track")
+        return tracking.rate(db.session, code=code, now=utcnow(), **args)

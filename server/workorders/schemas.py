@@ -186,3 +186,37 @@ class EventSchema(Schema):
     public = fields.Boolean()
     version = fields.Integer()
     at = fields.DateTime()
+
+
+class PublicEventSchema(Schema):
+    action = fields.String()
+    to_status = fields.String(allow_none=True)
+    at = fields.DateTime()
+    comment = fields.String(allow_none=True)
+
+
+class TrackingSchema(Schema):
+    number = fields.String()
+    status = fields.String()
+    step = fields.String()
+    steps = fields.List(fields.String())
+    summary = fields.String()
+    created_at = fields.DateTime()
+    engineer_name = fields.String(allow_none=True)
+    eta_at = fields.DateTime(allow_none=True)
+    response_due_at = fields.DateTime(allow_none=True)
+    resolve_due_at = fields.DateTime(allow_none=True)
+    can_confirm = fields.Boolean()
+    can_reject = fields.Boolean()
+    can_rate = fields.Boolean()
+    rating = fields.Dict(allow_none=True)
+    timeline = fields.List(fields.Nested(PublicEventSchema))
+
+
+class RejectSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class RatingSchema(Schema):
+    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(allow_none=True, validate=validate.Length(max=2000))

@@ -23,6 +23,8 @@ def visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
         return stmt
     if actor.role == "technician" and actor.technician_id is not None:
         return stmt.where(WorkOrder.assignee_id == actor.technician_id)
+    if actor.kind == "customer" and actor.work_order_id is not None:
+        return stmt.where(WorkOrder.id == actor.work_order_id)
     return stmt.where(False)
 
 

@@ -1,0 +1,165 @@
+"""The customer's view of their work order, reached by its tracking code (no account needed):
+status, engineer, ETA, the public timeline; confirm or reject a completed job; rate it once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server import actors
+from server.errors import Conflict, NotFound
+from server.workorders import states
+from server.workorders.models import WorkOrder, WorkOrderEvent, WorkOrderRating
+from server.workorders.transitions import TransitionInput, apply_transition
+
+# What the customer sees as steps (on_hold shows as in progress: the reason is internal).
+STEPS = ("new", "assigned", "en_route", "in_progress", "completed", "closed")
+STEP_OF = {
+    "new": "new",
+    "assigned": "assigned",
+    "accepted": "assigned",
+    "en_route": "en_route",
+    "in_progress": "in_progress",
+    "on_hold": "in_progress",
+    "completed": "completed",
+    "closed": "closed",
+    "cancelled": "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    action: str
+    to_status: str | None
+    at: datetime
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    number: str
+    status: str
+    step: str
+    steps: tuple[str, ...]
+    summary: str
+    created_at: datetime
+    engineer_name: str | None
+    eta_at: datetime | None
+    response_due_at: datetime | None
+    resolve_due_at: datetime | None
+    can_confirm: bool
+    can_reject: bool
+    can_rate: bool
+    rating: dict[str, Any] | None
+    timeline: list[PublicEvent] = field(default_factory=list)
+
+
+def display_name(full_name: str) -> str:
+    """What a customer sees of the engineer: 王伟 -> 王师傅; Alex Chen -> Alex."""
+    name = full_name.strip()
+    if name and "\u4e00" <= name[0] <= "\u9fff":
+        return f"{name[0]}师傅"
+    return name.split()[0] if name else ""
+
+
+def _order(session: Session, code: str, *, lock: bool = False) -> WorkOrder:
+    stmt = select(WorkOrder).where(WorkOrder.tracking_code == code)
+    if lock:
+        stmt = stmt.with_for_update()
+    order = session.scalar(stmt)
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def get_tracking(session: Session, *, code: str) -> TrackingView:
+    order = _order(session, code)
+    events = session.scalars(
+        select(WorkOrderEvent)
+        .where(WorkOrderEvent.work_order_id == order.id, WorkOrderEvent.public.is_(True))
+        .order_by(WorkOrderEvent.id)
+    ).all()
+    rating = session.get(WorkOrderRating, order.id)
+    return TrackingView(
+        number=order.number,
+        status=order.status,
+        step=STEP_OF[order.status],
+        steps=STEPS,
+        summary=order.summary,
+        created_at=order.created_at,
+        engineer_name=display_name(order.assignee.user.name) if order.assignee else None,
+        eta_at=order.eta_at,
+        response_due_at=order.response_due_at,
+        resolve_due_at=order.resolve_due_at,
+        can_confirm=order.status == states.Status.COMPLETED,
+        can_reject=order.status == states.Status.COMPLETED,
+        can_rate=order.status == states.Status.CLOSED and rating is None,
+        rating=None if rating is None else {"score": rating.score, "comment": rating.comment},
+        timeline=[
+            PublicEvent(
+                action=e.action,
+                to_status=STEP_OF.get(e.to_status or ""),
+                at=e.at,
+                comment=e.payload.get("body") if e.action == "comment" else None,
+            )
+            for e in events
+        ],
+    )
+
+
+def confirm(session: Session, *, code: str, now: datetime) -> TrackingView:
+    order = _order(session, code)
+    apply_transition(
+        session,
+        work_order_id=order.id,
+        actor=actors.customer(order.id),
+        change=TransitionInput(action=states.Action.CUSTOMER_CONFIRM.value),
+        now=now,
+    )
+    return get_tracking(session, code=code)
+
+
+def reject(session: Session, *, code: str, reason: str, now: datetime) -> TrackingView:
+    order = _order(session, code)
+    apply_transition(
+        session,
+        work_order_id=order.id,
+        actor=actors.customer(order.id),
+        change=TransitionInput(action=states.Action.CUSTOMER_REJECT.value, reason=reason),
+        now=now,
+    )
+    return get_tracking(session, code=code)
+
+
+def rate(
+    session: Session, *, code: str, score: int, now: datetime, comment: str | None = None
+) -> TrackingView:
+    """Once, after the job is closed."""
+    order = _order(session, code, lock=True)
+    if order.status != states.Status.CLOSED:
+        raise Conflict("rating_not_open")
+    if session.get(WorkOrderRating, order.id) is not None:
+        raise Conflict("already_rated")
+    session.add(WorkOrderRating(work_order_id=order.id, score=score, comment=comment, at=now))
+    session.add(
+        WorkOrderEvent(
+            work_order_id=order.id,
+            actor_kind="customer",
+            action="rating",
+            payload={"score": score, "comment": comment},
+            public=False,
+            version=order.version,
+            at=now,
+        )
+    )
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("already_rated") from exc
+    return get_tracking(session, code=code)
