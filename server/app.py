@@ -59,9 +59,16 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from server.customers.routes import blp as customers_blp
     from server.technicians.routes import blp as technicians_blp
     from server.workorders.routes import blp as workorders_blp
-    from server.workorders.routes import tracking_blp
+    from server.workorders.routes import categories_blp, tracking_blp
 
-    for blp in (auth_blp, customers_blp, technicians_blp, workorders_blp, tracking_blp):
+    for blp in (
+        auth_blp,
+        customers_blp,
+        technicians_blp,
+        workorders_blp,
+        tracking_blp,
+        categories_blp,
+    ):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)
     app.register_blueprint(web.blp)

@@ -225,6 +225,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "操作编号已用于另一张工单。",
         "en": "This operation id was already used for another work order.",
     },
+    "category_too_deep": {
+        "zh-CN": "分类最多三级。",
+        "en": "Categories go at most three levels deep.",
+    },
     "unknown_category": {"zh-CN": "分类不存在或已停用。", "en": "Unknown or inactive category."},
     "appointment_incomplete": {
         "zh-CN": "预约时间需要同时填写开始和结束。",

@@ -11,10 +11,14 @@ from flask.views import MethodView
 from server.api import Blueprint, etag_headers, if_match_version
 from server.auth.guard import current_actor, throttle_public
 from server.db import db, utcnow
+from server.workorders import categories, tracking
 from server.workorders import service as workorders_service
-from server.workorders import tracking
-from server.workorders.models import WorkOrder, WorkOrderEvent
+from server.workorders.models import Category, WorkOrder, WorkOrderEvent
 from server.workorders.schemas import (
+    CategoryCreateSchema,
+    CategoryQueryArgsSchema,
+    CategorySchema,
+    CategoryUpdateSchema,
     CommentCreateSchema,
     EventSchema,
     RatingSchema,
@@ -212,3 +216,42 @@ class TrackingRating(MethodView):
         """Rate a closed job, once (1-5 and an optional comment)"""
         throttle_public("track")
         return tracking.rate(db.session, code=code, now=utcnow(), **args)
+
+
+categories_blp = Blueprint(
+    "categories",
+    __name__,
+    url_prefix="/api/v1/categories",
+    description="The three-level category tree",
+)
+
+
+def _names(args: dict[str, Any]) -> dict[str, Any]:
+    return {**args.pop("name", {}), **args}
+
+
+@categories_blp.route("")
+class Categories(MethodView):
+    @categories_blp.auth()
+    @categories_blp.arguments(CategoryQueryArgsSchema, location="query")
+    @categories_blp.response(200, CategorySchema(many=True))
+    def get(self, args: dict[str, Any]) -> list[Category]:
+        """Every category, level by level (a client builds the tree from parent_id)"""
+        return categories.list_categories(db.session, **args)
+
+    @categories_blp.auth("admin")
+    @categories_blp.arguments(CategoryCreateSchema)
+    @categories_blp.response(201, CategorySchema)
+    def post(self, args: dict[str, Any]) -> Category:
+        """Add a category under a parent (at most three levels)"""
+        return categories.create_category(db.session, **_names(args))
+
+
+@categories_blp.route("/<uuid:category_id>")
+class CategoryById(MethodView):
+    @categories_blp.auth("admin")
+    @categories_blp.arguments(CategoryUpdateSchema)
+    @categories_blp.response(200, CategorySchema)
+    def patch(self, args: dict[str, Any], category_id: uuid.UUID) -> Category:
+        """Rename, reorder, retire or restore a category"""
+        return categories.update_category(db.session, category_id=category_id, changes=_names(args))

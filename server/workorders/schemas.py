@@ -220,3 +220,37 @@ class RejectSchema(Schema):
 class RatingSchema(Schema):
     score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
     comment = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class CategorySchema(Schema):
+    id = fields.UUID()
+    code = fields.String()
+    parent_id = fields.UUID(allow_none=True)
+    level = fields.Integer()
+    name = fields.Function(lambda c: {"zh-CN": c.name_zh, "en": c.name_en})
+    sort_order = fields.Integer()
+    active = fields.Boolean()
+
+
+class CategoryNameSchema(Schema):
+    name_zh = fields.String(data_key="zh-CN", required=True, validate=validate.Length(1, 100))
+    name_en = fields.String(data_key="en", required=True, validate=validate.Length(1, 100))
+
+
+class CategoryCreateSchema(Schema):
+    code = fields.String(
+        required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){0,2}$")
+    )
+    name = fields.Nested(CategoryNameSchema, required=True)
+    parent_id = fields.UUID(allow_none=True)
+    sort_order = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10000))
+
+
+class CategoryUpdateSchema(Schema):
+    name = fields.Nested(CategoryNameSchema)
+    sort_order = fields.Integer(validate=validate.Range(min=0, max=10000))
+    active = fields.Boolean()
+
+
+class CategoryQueryArgsSchema(Schema):
+    active = fields.Boolean()
