@@ -25,11 +25,11 @@ def matches_any(text: str, *columns: Any) -> ColumnElement[bool]:
     return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
-def count_rows(session: Session, stmt: Select[T]) -> int:
-    """How many rows `stmt` yields, for the X-Pagination total."""
-    return int(
-        session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    )
+def count_rows(session: Session, stmt: Select[T], *, cap: int | None = None) -> int:
+    """How many rows `stmt` yields, for the X-Pagination total. With `cap`, counting stops at
+    cap + 1 ("more than cap"): an exact count of 100,000 matches costs more than the page."""
+    limited = stmt.order_by(None) if cap is None else stmt.order_by(None).limit(cap + 1)
+    return int(session.scalar(select(func.count()).select_from(limited.subquery())) or 0)
 
 
 def one_page(stmt: Select[T], *, page: int, page_size: int) -> Select[T]:

@@ -19,6 +19,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Lower-cased character bigrams of a text. Free-text search looks up every bigram of the
+    # query in a GIN index, then confirms the substring: this works for two-character Chinese
+    # words, which trigram indexes cannot serve. IMMUTABLE, so a generated column may use it.
+    op.execute(
+        """
+        CREATE FUNCTION fieldline_bigrams(t text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+            SELECT coalesce(array_agg(DISTINCT substr(lower(t), i, 2)), '{}'::text[])
+            FROM generate_series(1, greatest(char_length(t) - 1, 0)) AS i
+        $$
+        """
+    )
     op.create_table(
         "categories",
         sa.Column("code", sa.String(length=64), nullable=False),
@@ -87,7 +99,17 @@ def upgrade() -> None:
             "search_text",
             sa.Text(),
             sa.Computed(
-                "number || ' ' || summary || ' ' || coalesce(description, '')", persisted=True
+                "lower(number || ' ' || summary || ' ' || coalesce(description, ''))",
+                persisted=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "search_bigrams",
+            postgresql.ARRAY(sa.Text()),
+            sa.Computed(
+                "fieldline_bigrams(number || ' ' || summary || ' ' || coalesce(description, ''))",
+                persisted=True,
             ),
             nullable=False,
         ),
@@ -211,13 +233,13 @@ def upgrade() -> None:
         op.f("ix_work_orders_duplicate_of_id"), "work_orders", ["duplicate_of_id"], unique=False
     )
     op.create_index(
-        "ix_work_orders_search_trgm",
+        "ix_work_orders_search_bigrams",
         "work_orders",
-        ["search_text"],
+        ["search_bigrams"],
         unique=False,
         postgresql_using="gin",
-        postgresql_ops={"search_text": "gin_trgm_ops"},
     )
+    op.create_index("ix_work_orders_created", "work_orders", [sa.literal_column("created_at DESC")])
     op.create_index(op.f("ix_work_orders_site_id"), "work_orders", ["site_id"], unique=False)
     op.create_index(
         "ix_work_orders_status_created",
@@ -289,7 +311,8 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION work_order_events_append_only()")
     op.drop_index("ix_work_orders_status_created", table_name="work_orders")
     op.drop_index(op.f("ix_work_orders_site_id"), table_name="work_orders")
-    op.drop_index("ix_work_orders_search_trgm", table_name="work_orders", postgresql_using="gin")
+    op.drop_index("ix_work_orders_search_bigrams", table_name="work_orders")
+    op.drop_index("ix_work_orders_created", table_name="work_orders")
     op.drop_index(op.f("ix_work_orders_duplicate_of_id"), table_name="work_orders")
     op.drop_index("ix_work_orders_customer_created", table_name="work_orders")
     op.drop_index(op.f("ix_work_orders_category_id"), table_name="work_orders")
@@ -304,3 +327,4 @@ def downgrade() -> None:
     op.drop_table("work_order_number_counters")
     op.drop_index(op.f("ix_categories_parent_id"), table_name="categories")
     op.drop_table("categories")
+    op.execute("DROP FUNCTION fieldline_bigrams(text)")

@@ -20,7 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.customers.models import Customer, Site
@@ -83,13 +83,10 @@ class WorkOrder(UuidPk, Timestamps, Base):
         Index("ix_work_orders_status_created", "status", text("created_at DESC")),
         Index("ix_work_orders_assignee_status", "assignee_id", "status"),
         Index("ix_work_orders_customer_created", "customer_id", text("created_at DESC")),
-        # Free text in Chinese and English: trigram GIN over what people search for.
-        Index(
-            "ix_work_orders_search_trgm",
-            "search_text",
-            postgresql_using="gin",
-            postgresql_ops={"search_text": "gin_trgm_ops"},
-        ),
+        Index("ix_work_orders_created", text("created_at DESC")),
+        # Free text in Chinese and English. Chinese words are mostly two characters, which
+        # trigrams cannot index; character bigrams can (see migration 0004's function).
+        Index("ix_work_orders_search_bigrams", "search_bigrams", postgresql_using="gin"),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -105,10 +102,20 @@ class WorkOrder(UuidPk, Timestamps, Base):
     location: Mapped[Any | None] = mapped_column(Geography("POINT", srid=4326), nullable=True)
     summary: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    # What free-text search looks in, kept by PostgreSQL itself (trigram-indexed above).
+    # What free-text search looks in, and its lower-cased character bigrams (GIN-indexed),
+    # both kept by PostgreSQL itself.
     search_text: Mapped[str] = mapped_column(
         Text,
-        Computed("number || ' ' || summary || ' ' || coalesce(description, '')", persisted=True),
+        Computed(
+            "lower(number || ' ' || summary || ' ' || coalesce(description, ''))", persisted=True
+        ),
+    )
+    search_bigrams: Mapped[list[str]] = mapped_column(
+        ARRAY(Text),
+        Computed(
+            "fieldline_bigrams(number || ' ' || summary || ' ' || coalesce(description, ''))",
+            persisted=True,
+        ),
     )
     # [{"code": "hvac", "level": 3}, ...]
     required_skills: Mapped[list[dict[str, Any]]] = mapped_column(
