@@ -62,6 +62,7 @@ SORTS = {
 }
 # Totals above this are reported as COUNT_CAP + 1, meaning "more than 10,000".
 COUNT_CAP = 10_000
+NUMBER = re.compile(r"wo-\d{6}-\d{4,7}")
 MENTION = re.compile(r"@([\w.\-]+(?:@[\w.\-]+)?)", re.UNICODE)
 
 
@@ -177,6 +178,9 @@ def text_search(q: str) -> list[ColumnElement[bool]]:
     bigram of the query must be in the row's indexed bigrams (fast, GIN); the substring check
     then confirms (strpos, which no index claims, so the planner keeps the bigram plan)."""
     needle = q.strip().lower()
+    if NUMBER.fullmatch(needle):
+        # Someone pasted a number: the unique index answers at once.
+        return [WorkOrder.number == needle.upper()]
     conditions: list[ColumnElement[bool]] = [func.strpos(WorkOrder.search_text, needle) > 0]
     if len(needle) >= 2:
         bigrams = func.fieldline_bigrams(needle, type_=ARRAY(Text))
