@@ -31,3 +31,8 @@ def customer(work_order_id: uuid.UUID, *, name: str | None = None, locale: str =
 
 def integration(name: str) -> Actor:
     return Actor(kind="integration", role="integration", name=name)
+
+
+def customer_request(name: str | None) -> Actor:
+    """Someone submitting a request (the public form, an email): a customer with no order yet."""
+    return Actor(kind="customer", role="customer", name=name)

@@ -59,7 +59,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from server.customers.routes import blp as customers_blp
     from server.technicians.routes import blp as technicians_blp
     from server.workorders.routes import blp as workorders_blp
-    from server.workorders.routes import categories_blp, tracking_blp
+    from server.workorders.routes import categories_blp, intake_blp, tracking_blp
 
     for blp in (
         auth_blp,
@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         workorders_blp,
         tracking_blp,
         categories_blp,
+        intake_blp,
     ):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)

@@ -239,6 +239,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The appointment must end after it starts.",
     },
     "unknown_site": {"zh-CN": "地址不存在。", "en": "Unknown site."},
+    "spam_suspected": {
+        "zh-CN": "提交被拒绝，请直接致电客服。",
+        "en": "The request was refused; please call us instead.",
+    },
     "rating_not_open": {
         "zh-CN": "工单关闭后才能评价。",
         "en": "You can rate the service once the job is closed.",

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, with_expression
 
 from server.customers.models import Contact, Customer, CustomerTier, Site
@@ -265,3 +265,64 @@ def _check_customer_takes_sites(session: Session, *, customer_id: uuid.UUID) -> 
         raise ValidationFailed({"customer_id": ["unknown_customer"]})
     if not customer.active:
         raise ValidationFailed({"customer_id": ["customer_inactive"]})
+
+
+# --- lookups for intake ---------------------------------------------------------------------
+
+
+def find_customer_by_contact(
+    session: Session, *, phone: str | None = None, email: str | None = None
+) -> Customer | None:
+    """The active customer a caller belongs to, by phone first (it is what people give on the
+    phone and on forms), then by email; a contact's phone or email counts as the customer's."""
+    for column, contact_column, value in (
+        (Customer.phone, Contact.phone, normalise_phone(phone)),
+        (Customer.email, Contact.email, _clean_email(email)),
+    ):
+        if not value:
+            continue
+        match = session.scalar(
+            select(Customer)
+            .where(
+                Customer.active.is_(True),
+                or_(
+                    func.lower(column) == value.lower(),
+                    Customer.id.in_(
+                        select(Contact.customer_id).where(
+                            func.lower(contact_column) == value.lower()
+                        )
+                    ),
+                ),
+            )
+            .order_by(Customer.created_at)
+            .limit(1)
+        )
+        if match is not None:
+            return match
+    return None
+
+
+def find_site_near(
+    session: Session,
+    *,
+    customer_id: uuid.UUID,
+    location: dict[str, float] | None = None,
+    address: str | None = None,
+    within_m: float = 150,
+) -> Site | None:
+    """The customer's active site at this address, or the nearest one within `within_m`."""
+    base = select(Site).where(Site.customer_id == customer_id, Site.active.is_(True))
+    if address:
+        same = session.scalar(
+            base.where(func.replace(Site.address, " ", "") == address.replace(" ", "")).limit(1)
+        )
+        if same is not None:
+            return same
+    if location:
+        point = to_geography(**location)
+        return session.scalar(
+            base.where(func.ST_DWithin(Site.location, point, within_m))
+            .order_by(func.ST_Distance(Site.location, point))
+            .limit(1)
+        )
+    return None

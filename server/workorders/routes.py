@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask.views import MethodView
 
+from server import actors
 from server.api import Blueprint, etag_headers, if_match_version
 from server.auth.guard import current_actor, throttle_public
 from server.db import db, utcnow
-from server.workorders import categories, tracking
+from server.errors import ValidationFailed
+from server.workorders import categories, intake, tracking
 from server.workorders import service as workorders_service
 from server.workorders.models import Category, WorkOrder, WorkOrderEvent
 from server.workorders.schemas import (
@@ -21,10 +23,12 @@ from server.workorders.schemas import (
     CategoryUpdateSchema,
     CommentCreateSchema,
     EventSchema,
+    IntakeReceiptSchema,
     RatingSchema,
     RejectSchema,
     TrackingSchema,
     TransitionSchema,
+    WebIntakeSchema,
     WorkOrderCreateSchema,
     WorkOrderQueryArgsSchema,
     WorkOrderSchema,
@@ -255,3 +259,39 @@ class CategoryById(MethodView):
     def patch(self, args: dict[str, Any], category_id: uuid.UUID) -> Category:
         """Rename, reorder, retire or restore a category"""
         return categories.update_category(db.session, category_id=category_id, changes=_names(args))
+
+
+intake_blp = Blueprint(
+    "intake",
+    __name__,
+    url_prefix="/api/v1/intake",
+    description="Requests from customers and connected systems",
+)
+
+
+@intake_blp.route("/web")
+class WebIntake(MethodView):
+    @intake_blp.public
+    @intake_blp.arguments(WebIntakeSchema)
+    @intake_blp.response(201, IntakeReceiptSchema)
+    @intake_blp.alt_response(429, description="Too many requests from this address")
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Submit a service request from the public form; answers the number and tracking link"""
+        throttle_public("intake-web")
+        if args.pop("website"):
+            raise ValidationFailed({"website": ["spam_suspected"]})
+        result = intake.intake(
+            db.session,
+            request=intake.IntakeRequest(channel="web", locale=g.get("locale", "zh-CN"), **args),
+            actor=actors.customer_request(args["name"]),
+            now=utcnow(),
+            timezone=current_app.config["ORG_TIMEZONE"],
+            public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        )
+        return {
+            "number": result.work_order.number,
+            "tracking_code": result.work_order.tracking_code,
+            "tracking_url": result.tracking_url,
+            "eta_at": result.work_order.eta_at,
+            "duplicate_of": result.duplicate_of.number if result.duplicate_of else None,
+        }

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.fields import UtcDateTime
-from server.geo import BBoxField, from_geography
+from server.geo import BBoxField, Location, from_geography
 from server.workorders.models import CHANNELS, PRIORITIES, SLA_STATES, STATUSES, TYPES
 from server.workorders.service import SORTS
 from server.workorders.states import Action
@@ -254,3 +254,27 @@ class CategoryUpdateSchema(Schema):
 
 class CategoryQueryArgsSchema(Schema):
     active = fields.Boolean()
+
+
+class WebIntakeSchema(Schema):
+    """The public request form. `website` is a honeypot: people never see it, bots fill it."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    phone = fields.String(required=True, validate=validate.Regexp(r"^\+?[0-9][0-9 \-]{5,19}$"))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    address = fields.String(required=True, validate=validate.Length(min=2, max=300))
+    location = Location(allow_none=True)
+    summary = fields.String(required=True, validate=SUMMARY)
+    description = fields.String(allow_none=True, validate=DESCRIPTION)
+    asset_serial = fields.String(allow_none=True, validate=validate.Length(max=64))
+    website = fields.String(load_default="", metadata={"description": "Leave empty"})
+
+
+class IntakeReceiptSchema(Schema):
+    number = fields.String()
+    tracking_code = fields.String()
+    tracking_url = fields.String()
+    eta_at = fields.DateTime(allow_none=True)
+    duplicate_of = fields.String(
+        allow_none=True, metadata={"description": "The existing order this request repeats"}
+    )

@@ -1,0 +1,219 @@
+"""One intake pipeline for every channel (DESIGN §5): normalise -> find the customer and site ->
+triage -> dedupe -> create -> acknowledge through the outbox.
+
+A request that repeats an open order for the same site (similar text, within 72 hours) is not
+a new order: it is recorded on the existing one, and the customer gets that number back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from server.actors import Actor
+from server.customers import service as customers_service
+from server.customers.models import Customer
+from server.notify import service as notify_service
+from server.workorders import states
+from server.workorders.models import WorkOrder, WorkOrderEvent
+from server.workorders.service import create_work_order
+from server.workorders.timeline import record
+
+DEDUPE_WINDOW = timedelta(hours=72)
+# pg_trgm similarity of the texts (0..1) above which a request repeats an open order.
+DEDUPE_SIMILARITY = 0.3
+OPEN_FOR_DEDUPE = tuple(s.value for s in states.OPEN_STATUSES if s != states.Status.COMPLETED)
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    channel: str
+    summary: str
+    description: str | None = None
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    location: dict[str, float] | None = None
+    customer_id: uuid.UUID | None = None
+    site_id: uuid.UUID | None = None
+    asset_serial: str | None = None
+    locale: str = "zh-CN"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    work_order: WorkOrder
+    duplicate_of: WorkOrder | None
+    tracking_url: str
+
+    @property
+    def created(self) -> bool:
+        return self.duplicate_of is None
+
+
+def tracking_url(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/track/{code}"
+
+
+def intake(
+    session: Session,
+    *,
+    request: IntakeRequest,
+    actor: Actor,
+    now: datetime,
+    timezone: str,
+    public_base_url: str,
+) -> IntakeResult:
+    customer = _find_or_create_customer(session, request)
+    site_id = _find_or_create_site(session, request, customer)
+    text = " ".join(filter(None, (request.summary, request.description)))
+    original = find_duplicate(session, site_id=site_id, text=text, now=now)
+    if original is not None:
+        _absorb(session, original, request=request, actor=actor, now=now)
+        _acknowledge(session, original, request=request, public_base_url=public_base_url,
+                     key=f"ack-duplicate:{original.id}:{now.isoformat()}")  # fmt: skip
+        return IntakeResult(
+            original, original, tracking_url(public_base_url, original.tracking_code)
+        )
+    triage = triage_request(session, text=text, channel=request.channel, tier=customer.tier)
+    order = create_work_order(
+        session,
+        actor=actor,
+        customer_id=customer.id,
+        site_id=site_id,
+        summary=request.summary,
+        description=request.description,
+        channel=request.channel,
+        now=now,
+        timezone=timezone,
+        **triage,
+    )
+    _acknowledge(session, order, request=request, public_base_url=public_base_url,
+                 key=f"ack:{order.id}")  # fmt: skip
+    return IntakeResult(order, None, tracking_url(public_base_url, order.tracking_code))
+
+
+def triage_request(session: Session, *, text: str, channel: str, tier: str) -> dict[str, Any]:
+    """Priority, type, category, skills and duration for a new request, and why.
+
+    Until the admin-managed rules are wired in (the triage step of the work-order issue), the
+    platform defaults apply, with VIP customers one level up.
+    """
+    priority = "high" if tier == "vip" else "medium"
+    fired = [{"rule": "vip_raise", "set": {"priority": "high"}}] if tier == "vip" else []
+    return {"priority": priority, "type": "repair", "triage": {"rules": fired}}
+
+
+def find_duplicate(
+    session: Session, *, site_id: uuid.UUID | None, text: str, now: datetime
+) -> WorkOrder | None:
+    """An open order for the same site, created in the last 72 hours, whose text is similar."""
+    if site_id is None or not text.strip():
+        return None
+    # The order's own words (not its number, which would dilute the score).
+    words = func.lower(func.concat_ws(" ", WorkOrder.summary, WorkOrder.description))
+    similarity = func.similarity(words, text.lower())
+    return session.scalar(
+        select(WorkOrder)
+        .where(
+            WorkOrder.site_id == site_id,
+            WorkOrder.status.in_(OPEN_FOR_DEDUPE),
+            WorkOrder.created_at >= now - DEDUPE_WINDOW,
+            similarity >= DEDUPE_SIMILARITY,
+        )
+        .order_by(similarity.desc(), WorkOrder.created_at.desc())
+        .limit(1)
+        .with_for_update()
+    )
+
+
+def _absorb(
+    session: Session, order: WorkOrder, *, request: IntakeRequest, actor: Actor, now: datetime
+) -> WorkOrderEvent:
+    order.version += 1
+    order.updated_at = now
+    return record(
+        session,
+        order,
+        actor=actor,
+        action="duplicate_request",
+        payload={
+            "channel": request.channel,
+            "summary": request.summary,
+            "description": request.description,
+            "name": request.name,
+            "phone": request.phone,
+        },
+        now=now,
+    )
+
+
+def _find_or_create_customer(session: Session, request: IntakeRequest) -> Customer:
+    if request.customer_id is not None:
+        return customers_service.get_customer(session, customer_id=request.customer_id)
+    found = customers_service.find_customer_by_contact(
+        session, phone=request.phone, email=request.email
+    )
+    if found is not None:
+        return found
+    name = (request.name or request.phone or request.email or "?").strip()
+    contact = {"name": name, "phone": request.phone, "email": request.email, "is_primary": True}
+    return customers_service.create_customer(
+        session,
+        name=name,
+        phone=request.phone,
+        email=request.email,
+        contacts=[contact],
+    )
+
+
+def _find_or_create_site(
+    session: Session, request: IntakeRequest, customer: Customer
+) -> uuid.UUID | None:
+    if request.site_id is not None:
+        return request.site_id
+    site = customers_service.find_site_near(
+        session, customer_id=customer.id, location=request.location, address=request.address
+    )
+    if site is not None:
+        return site.id
+    if request.address and request.location:
+        return customers_service.create_site(
+            session, customer_id=customer.id, address=request.address, location=request.location
+        ).id
+    return None
+
+
+def _acknowledge(
+    session: Session,
+    order: WorkOrder,
+    *,
+    request: IntakeRequest,
+    public_base_url: str,
+    key: str,
+) -> None:
+    payload = {
+        "number": order.number,
+        "tracking_url": tracking_url(public_base_url, order.tracking_code),
+        "eta_at": order.eta_at.isoformat() if order.eta_at else None,
+        "summary": order.summary,
+    }
+    for channel, recipient in (("email", request.email), ("sms", request.phone)):
+        if recipient:
+            notify_service.enqueue(
+                session,
+                channel=channel,
+                recipient=recipient,
+                template="intake_acknowledgement",
+                idempotency_key=f"{key}:{channel}",
+                locale=request.locale,
+                payload=payload,
+                work_order_id=order.id,
+            )
