@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
+import marshmallow as ma
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
@@ -34,6 +36,7 @@ class Api(flask_smorest.Api):
     def _register_error_handlers(self) -> None:
         self._app.register_error_handler(HTTPException, self.handle_http_exception)
         self._app.register_error_handler(DomainError, self.handle_domain_error)
+        self._app.register_error_handler(ma.ValidationError, self.handle_validation_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
@@ -71,6 +74,14 @@ class Api(flask_smorest.Api):
         response = jsonify(body)
         response.status_code = error.status_code
         response.headers.update(error.headers)
+        return response
+
+    def handle_validation_error(self, error: ma.ValidationError) -> Response:
+        """A schema loaded inside a view (a signed body, verified before it is parsed)."""
+        messages = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
+        errors = messages if set(messages) <= {"json", "query", "form"} else {"json": messages}
+        response = jsonify(error_payload(422, request_locale(), errors=errors))
+        response.status_code = 422
         return response
 
     def handle_unexpected(self, error: Exception) -> Response:
@@ -112,6 +123,12 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def integration(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        """Mark a route as authenticated by an API key inside the view (checked by a test)."""
+        view._fieldline_auth = ("integration",)  # type: ignore[attr-defined]
+        documented = self.doc(security=[{"bearerAuth": []}])(view)
+        return self.alt_response(401, description="Missing, revoked or wrong API key")(documented)
+
     def public(self, view: Callable[..., Any]) -> Callable[..., Any]:
         """Mark a route as deliberately open to anyone (checked by the route-guard test)."""
         view._fieldline_auth = ("public",)  # type: ignore[attr-defined]
@@ -143,3 +160,14 @@ def if_match_version(*, required: bool) -> int | None:
 
 def etag_headers(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    """A raw body that must be a JSON object (signed requests are verified before parsing)."""
+    try:
+        value = json.loads(body)
+    except ValueError as exc:
+        raise ma.ValidationError({"json": ["Invalid JSON body."]}) from exc
+    if not isinstance(value, dict):
+        raise ma.ValidationError({"json": ["Not a valid mapping type."]})
+    return value

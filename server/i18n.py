@@ -72,6 +72,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This refresh token was already used; the session was ended for safety. "
         "Please log in again.",
     },
+    "invalid_api_key": {
+        "zh-CN": "API 密钥无效或已吊销。",
+        "en": "The API key is missing, invalid or revoked.",
+    },
+    "request_signature_required": {
+        "zh-CN": "缺少签名（X-Signature 与 X-Timestamp）。",
+        "en": "This request must be signed (X-Signature and X-Timestamp).",
+    },
+    "bad_signature": {"zh-CN": "签名不正确。", "en": "The signature does not match."},
+    "stale_request": {
+        "zh-CN": "请求时间戳过期或无效。",
+        "en": "The request timestamp is missing, invalid or too old.",
+    },
+    "replayed_request": {
+        "zh-CN": "该请求已处理过，不能重放。",
+        "en": "This signed request was already received; replays are refused.",
+    },
+    "sender_required": {"zh-CN": "邮件缺少发件人。", "en": "The mail has no sender."},
+    "unknown_asset": {
+        "zh-CN": "无法确定设备所属客户。",
+        "en": "The equipment's customer is not known for this gateway.",
+    },
     "duplicate": {"zh-CN": "该值已被使用。", "en": "This value is already in use."},
     "email_taken": {"zh-CN": "该邮箱已被使用。", "en": "This email is already in use."},
     "phone_taken": {"zh-CN": "该手机号已被使用。", "en": "This phone number is already in use."},

@@ -11,6 +11,7 @@ SERVER = PROJECT_ROOT / "server"
 # Deliberately public API routes (no token): login and token exchange; later the public intake
 # form and the customer's tracking page.
 PUBLIC_PREFIXES = ("/api/v1/auth/", "/api/v1/intake/web", "/api/v1/track/")
+INTEGRATION_PREFIXES = ("/api/v1/intake/email", "/api/v1/intake/iot")
 
 
 def _imports(path: Path) -> set[str]:
@@ -37,6 +38,8 @@ def test_every_api_route_declares_its_guard(app):
             assert guard is not None, f"{method} {rule.rule} has neither @blp.auth nor @blp.public"
             if guard == ("public",):
                 assert rule.rule.startswith(PUBLIC_PREFIXES), f"{rule.rule} should not be public"
+            if guard == ("integration",):
+                assert rule.rule.startswith(INTEGRATION_PREFIXES), rule.rule
 
 
 def test_services_do_not_import_flask_or_commit():

@@ -8,9 +8,9 @@ from flask import current_app, g, request
 
 from server import ratelimit
 from server.actors import Actor
+from server.auth import apikeys, tokens
 from server.auth import service as auth_service
-from server.auth import tokens
-from server.auth.models import Role, User
+from server.auth.models import ApiKey, Role, User
 from server.db import db, utcnow
 from server.errors import Forbidden, Unauthorized
 from server.i18n import negotiate
@@ -92,3 +92,14 @@ def throttle_public(scope: str) -> None:
         window_s=60,
         now=utcnow(),
     )
+
+
+def authenticate_integration(kind: str) -> ApiKey:
+    """A connected system's key from `Authorization: Bearer fl_...` or `X-Api-Key` (401 else)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    key = token.strip() if scheme.lower() == "bearer" else request.headers.get("X-Api-Key", "")
+    if not key:
+        raise Unauthorized("invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+    api_key = apikeys.authenticate_key(db.session, key=key.strip(), kind=kind, now=utcnow())
+    g.user_id = f"api_key:{api_key.id}"
+    return api_key

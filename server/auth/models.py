@@ -62,3 +62,35 @@ class RefreshToken(UuidPk, Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class ApiKey(UuidPk, Base):
+    """A key for a connected system: the REST API, the inbound-mail relay, or an IoT gateway.
+
+    Only a hash of the key is stored; the key is shown once, when it is made. IoT gateways also
+    sign each request with `signing_secret` (HMAC-SHA256), which must be kept to verify them.
+    """
+
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint("kind IN ('api','email','iot')", name="kind_known"),)
+
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    key_prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    signing_secret: Mapped[str | None] = mapped_column(String(128))
+    # The customer whose equipment an IoT gateway reports on (until assets name their site).
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"))
+    active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    last_used_at: Mapped[datetime | None]
+
+
+class SeenSignature(Base):
+    """Signatures of accepted signed requests, so a captured request cannot be replayed."""
+
+    __tablename__ = "seen_signatures"
+
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    api_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now(), index=True)

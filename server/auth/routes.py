@@ -9,12 +9,16 @@ from flask import request
 from flask.views import MethodView
 
 from server.api import Blueprint
+from server.auth import apikeys
 from server.auth import service as auth_service
 from server.auth.guard import auth_settings, current_user
-from server.auth.models import Role, User
+from server.auth.models import ApiKey, Role, User
 from server.auth.schemas import (
+    ApiKeyCreateSchema,
+    ApiKeySchema,
     LoginSchema,
     MeUpdateSchema,
+    NewApiKeySchema,
     RefreshSchema,
     TokenSchema,
     UserCreateSchema,
@@ -145,3 +149,30 @@ class UserById(MethodView):
     def delete(self, user_id: uuid.UUID) -> None:
         """Disable a user (users are never deleted: the audit trail names them)"""
         auth_service.update_user(db.session, user_id=user_id, changes={"active": False})
+
+
+@blp.route("/api-keys")
+class ApiKeys(MethodView):
+    @blp.auth(*ADMIN)
+    @blp.response(200, ApiKeySchema(many=True))
+    def get(self) -> list[ApiKey]:
+        """Keys of connected systems (never the keys themselves)"""
+        return apikeys.list_api_keys(db.session)
+
+    @blp.auth(*ADMIN)
+    @blp.arguments(ApiKeyCreateSchema)
+    @blp.response(201, NewApiKeySchema)
+    def post(self, args: dict[str, Any]) -> ApiKey:
+        """Make a key for the REST API, the mail relay or an IoT gateway (shown once)"""
+        made = apikeys.create_api_key(db.session, **args)
+        made.api_key.key = made.key  # type: ignore[attr-defined]
+        return made.api_key
+
+
+@blp.route("/api-keys/<uuid:api_key_id>")
+class ApiKeyById(MethodView):
+    @blp.auth(*ADMIN)
+    @blp.response(204)
+    def delete(self, api_key_id: uuid.UUID) -> None:
+        """Revoke a key"""
+        apikeys.revoke_api_key(db.session, api_key_id=api_key_id)

@@ -70,3 +70,27 @@ class UserQueryArgsSchema(Schema):
     role = fields.String(validate=validate.OneOf(ROLE_VALUES))
     active = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100))
+
+
+class ApiKeySchema(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    kind = fields.String()
+    key_prefix = fields.String()
+    customer_id = fields.UUID(allow_none=True)
+    active = fields.Boolean()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+
+
+class NewApiKeySchema(ApiKeySchema):
+    key = fields.String(metadata={"description": "Shown once: store it now"})
+    signing_secret = fields.String(
+        allow_none=True, metadata={"description": "IoT only, shown once: signs each request"}
+    )
+
+
+class ApiKeyCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    kind = fields.String(required=True, validate=validate.OneOf(["api", "email", "iot"]))
+    customer_id = fields.UUID(allow_none=True)

@@ -15,13 +15,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server import actors
 from server.actors import Actor
 from server.customers import service as customers_service
 from server.customers.models import Customer
+from server.errors import ValidationFailed
 from server.notify import service as notify_service
 from server.workorders import states
+from server.workorders.mail import parse_mail
 from server.workorders.models import WorkOrder, WorkOrderEvent
-from server.workorders.service import create_work_order
+from server.workorders.service import add_comment, create_work_order, find_by_number
 from server.workorders.timeline import record
 
 DEDUPE_WINDOW = timedelta(hours=72)
@@ -217,3 +220,133 @@ def _acknowledge(
                 payload=payload,
                 work_order_id=order.id,
             )
+
+
+# --- email ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailOutcome:
+    outcome: str  # created | duplicate | comment
+    work_order: WorkOrder
+    tracking_url: str
+
+
+def intake_email(
+    session: Session, *, raw: bytes, now: datetime, timezone: str, public_base_url: str
+) -> MailOutcome:
+    """A customer's reply to one of our emails becomes a public comment on that order; any
+    other mail goes through the pipeline as a new request (or joins an open duplicate)."""
+    mail = parse_mail(raw)
+    if not mail.from_address or "@" not in mail.from_address:
+        raise ValidationFailed({"From": ["sender_required"]})
+    attachments = [
+        {"filename": a.filename, "content_type": a.content_type, "size": len(a.data)}
+        for a in mail.attachments
+    ]
+    if mail.answers_number:
+        order = find_by_number(session, number=mail.answers_number)
+        if order is not None and _sender_is_customer(session, order, mail.from_address):
+            add_comment(
+                session,
+                work_order_id=order.id,
+                actor=actors.customer(order.id, name=mail.from_name or mail.from_address),
+                body=mail.text or mail.subject,
+                public=True,
+                now=now,
+                extra={"channel": "email", "attachments": attachments},
+            )
+            return MailOutcome("comment", order, tracking_url(public_base_url, order.tracking_code))
+    summary = (mail.subject or mail.text.split("\n", 1)[0] or "(no subject)")[:200]
+    result = intake(
+        session,
+        request=IntakeRequest(
+            channel="email",
+            summary=summary,
+            description=mail.text or None,
+            name=mail.from_name,
+            email=mail.from_address,
+            extra={"attachments": attachments, "message_id": mail.message_id},
+        ),
+        actor=actors.customer_request(mail.from_name or mail.from_address),
+        now=now,
+        timezone=timezone,
+        public_base_url=public_base_url,
+    )
+    return MailOutcome(
+        "created" if result.created else "duplicate", result.work_order, result.tracking_url
+    )
+
+
+def _sender_is_customer(session: Session, order: WorkOrder, address: str) -> bool:
+    found = customers_service.find_customer_by_contact(session, email=address)
+    return found is not None and found.id == order.customer_id
+
+
+# --- IoT alarms -----------------------------------------------------------------------------
+
+
+def intake_alarm(
+    session: Session,
+    *,
+    customer_id: uuid.UUID | None,
+    gateway: str,
+    asset_serial: str,
+    alarm_code: str,
+    message: str,
+    occurred_at: datetime,
+    now: datetime,
+    timezone: str,
+    public_base_url: str,
+) -> MailOutcome:
+    """An alarm from connected equipment. While an order from the same asset is open, further
+    alarms are appended to it; otherwise a new order is opened for the gateway's customer."""
+    if customer_id is None:
+        raise ValidationFailed({"asset_serial": ["unknown_asset"]})
+    source = f"iot:{asset_serial}"
+    open_order = session.scalar(
+        select(WorkOrder)
+        .where(WorkOrder.source_ref == source, WorkOrder.status.in_(OPEN_FOR_ALARMS))
+        .order_by(WorkOrder.created_at.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    alarm = {
+        "asset_serial": asset_serial,
+        "alarm_code": alarm_code,
+        "message": message,
+        "occurred_at": occurred_at.isoformat(),
+        "gateway": gateway,
+    }
+    actor = actors.integration(gateway)
+    if open_order is not None:
+        open_order.version += 1
+        open_order.updated_at = now
+        record(session, open_order, actor=actor, action="alarm", payload=alarm, now=now)
+        return MailOutcome(
+            "duplicate", open_order, tracking_url(public_base_url, open_order.tracking_code)
+        )
+    sites = customers_service.list_sites(
+        session, customer_id=customer_id, active=True, page=1, page_size=2
+    )[0]
+    text = f"[{alarm_code}] {message}"
+    customer = customers_service.get_customer(session, customer_id=customer_id)
+    order = create_work_order(
+        session,
+        actor=actor,
+        customer_id=customer_id,
+        site_id=sites[0].id if len(sites) == 1 else None,
+        summary=text[:200],
+        description=f"{text}\nasset {asset_serial}, {occurred_at.isoformat()}",
+        channel="iot",
+        now=now,
+        timezone=timezone,
+        **triage_request(session, text=text, channel="iot", tier=customer.tier),
+    )
+    order.source_ref = source
+    record(session, order, actor=actor, action="alarm", payload=alarm, now=now)
+    return MailOutcome("created", order, tracking_url(public_base_url, order.tracking_code))
+
+
+# Completed work is done from the equipment's point of view: a new alarm is a new fault.
+OPEN_FOR_ALARMS = OPEN_FOR_DEDUPE

@@ -144,6 +144,8 @@ class WorkOrder(UuidPk, Timestamps, Base):
         ForeignKey("work_orders.id"), index=True
     )
     waiting_for_parts: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # Where a machine-made request came from (e.g. "iot:<asset serial>"), for deduplication.
+    source_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 

@@ -5,24 +5,28 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask.views import MethodView
+from werkzeug.exceptions import UnsupportedMediaType
 
 from server import actors
-from server.api import Blueprint, etag_headers, if_match_version
-from server.auth.guard import current_actor, throttle_public
+from server.api import Blueprint, etag_headers, if_match_version, parse_json_object
+from server.auth import apikeys
+from server.auth.guard import authenticate_integration, current_actor, throttle_public
 from server.db import db, utcnow
 from server.errors import ValidationFailed
 from server.workorders import categories, intake, tracking
 from server.workorders import service as workorders_service
 from server.workorders.models import Category, WorkOrder, WorkOrderEvent
 from server.workorders.schemas import (
+    AlarmSchema,
     CategoryCreateSchema,
     CategoryQueryArgsSchema,
     CategorySchema,
     CategoryUpdateSchema,
     CommentCreateSchema,
     EventSchema,
+    IntakeOutcomeSchema,
     IntakeReceiptSchema,
     RatingSchema,
     RejectSchema,
@@ -295,3 +299,61 @@ class WebIntake(MethodView):
             "eta_at": result.work_order.eta_at,
             "duplicate_of": result.duplicate_of.number if result.duplicate_of else None,
         }
+
+
+def _outcome(result: intake.MailOutcome) -> dict[str, Any]:
+    return {
+        "outcome": result.outcome,
+        "number": result.work_order.number,
+        "tracking_url": result.tracking_url,
+    }
+
+
+@intake_blp.route("/email")
+class EmailIntake(MethodView):
+    @intake_blp.integration
+    @intake_blp.response(200, IntakeOutcomeSchema)
+    @intake_blp.alt_response(415, description="The body must be message/rfc822")
+    def post(self) -> dict[str, Any]:
+        """Inbound mail from the mail relay (raw RFC 822, Content-Type: message/rfc822)"""
+        authenticate_integration("email")
+        if request.mimetype != "message/rfc822":
+            raise UnsupportedMediaType()
+        result = intake.intake_email(
+            db.session,
+            raw=request.get_data(),
+            now=utcnow(),
+            timezone=current_app.config["ORG_TIMEZONE"],
+            public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        )
+        return _outcome(result)
+
+
+@intake_blp.route("/iot")
+class IotIntake(MethodView):
+    @intake_blp.integration
+    @intake_blp.response(200, IntakeOutcomeSchema)
+    def post(self) -> dict[str, Any]:
+        """An equipment alarm, signed: X-Timestamp and X-Signature: sha256=HMAC(secret, ts.body)"""
+        api_key = authenticate_integration("iot")
+        body = request.get_data()
+        now = utcnow()
+        apikeys.verify_signature(
+            db.session,
+            api_key=api_key,
+            signature_header=request.headers.get("X-Signature"),
+            timestamp_header=request.headers.get("X-Timestamp"),
+            body=body,
+            now=now,
+        )
+        alarm = AlarmSchema().load(parse_json_object(body))
+        result = intake.intake_alarm(
+            db.session,
+            customer_id=api_key.customer_id,
+            gateway=api_key.name,
+            now=now,
+            timezone=current_app.config["ORG_TIMEZONE"],
+            public_base_url=current_app.config["PUBLIC_BASE_URL"],
+            **alarm,
+        )
+        return _outcome(result)

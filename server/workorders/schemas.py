@@ -278,3 +278,16 @@ class IntakeReceiptSchema(Schema):
     duplicate_of = fields.String(
         allow_none=True, metadata={"description": "The existing order this request repeats"}
     )
+
+
+class AlarmSchema(Schema):
+    asset_serial = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    alarm_code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    message = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    occurred_at = UtcDateTime(required=True)
+
+
+class IntakeOutcomeSchema(Schema):
+    outcome = fields.String(metadata={"description": "created | duplicate | comment"})
+    number = fields.String()
+    tracking_url = fields.String()

@@ -370,12 +370,14 @@ def add_comment(
     body: str,
     public: bool,
     now: datetime,
+    extra: dict[str, Any] | None = None,
 ) -> WorkOrderEvent:
     """A note on the timeline; `@email` or `@name` mentions notify those staff users."""
     if actor.role == "warehouse":
         raise Forbidden()
     order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
-    mentioned = _mentioned_users(session, body)
+    # Only staff mention staff: a customer's email must not page people by name.
+    mentioned = _mentioned_users(session, body) if actor.kind == "user" else []
     order.version += 1
     order.updated_at = now
     event = record(
@@ -383,7 +385,7 @@ def add_comment(
         order,
         actor=actor,
         action="comment",
-        payload={"body": body, "mentions": [str(u.id) for u in mentioned]},
+        payload={"body": body, "mentions": [str(u.id) for u in mentioned], **(extra or {})},
         public=public,
         now=now,
     )
