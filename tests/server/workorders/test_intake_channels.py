@@ -226,3 +226,17 @@ def test_admin_makes_and_revokes_keys_shown_once(client, session, app):
     assert _post_mail(client, key, _mail("a@example.test", "x", "y")).status_code == 401
     dispatcher = make_user(session, role="dispatcher")
     assert client.get("/api/v1/api-keys", headers=bearer(app, dispatcher)).status_code == 403
+
+
+def test_remembered_signatures_are_purged_once_too_old_to_replay(session, gateway):
+    from datetime import timedelta
+
+    from server.auth.models import SeenSignature
+    from server.db import utcnow
+
+    now = utcnow()
+    for name, age in (("old", timedelta(minutes=11)), ("fresh", timedelta(minutes=1))):
+        session.add(SeenSignature(signature=name, api_key_id=gateway.api_key.id, at=now - age))
+    session.flush()
+    assert apikeys.purge_seen_signatures(session, now=now) == 1
+    assert session.scalars(select(SeenSignature.signature)).all() == ["fresh"]
