@@ -235,6 +235,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "已超过可重新打开的期限。",
         "en": "The period in which this work order could be reopened has passed.",
     },
+    "merge_target_required": {
+        "zh-CN": "请选择要合并到的工单。",
+        "en": "Choose the work order to merge this one into.",
+    },
+    "merge_into_self": {"zh-CN": "不能合并到自身。", "en": "A work order cannot absorb itself."},
+    "merge_target_not_found": {
+        "zh-CN": "要合并到的工单不存在。",
+        "en": "The work order to merge into does not exist.",
+    },
+    "merge_target_closed": {
+        "zh-CN": "要合并到的工单已关闭或取消。",
+        "en": "The work order to merge into is closed or cancelled.",
+    },
+    "merge_target_is_duplicate": {
+        "zh-CN": "目标工单本身是重复单，请合并到其原始工单。",
+        "en": "That work order is itself a duplicate; merge into its original instead.",
+    },
+    "not_merged": {"zh-CN": "该工单未被合并。", "en": "This work order was not merged."},
     "not_editable": {
         "zh-CN": "已完成、关闭或取消的工单不能修改。",
         "en": "Completed, closed or cancelled work orders cannot be edited.",

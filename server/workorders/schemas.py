@@ -168,6 +168,7 @@ class TransitionSchema(Schema):
     resolution = fields.String(validate=DESCRIPTION)
     signature_sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     signer_name = fields.String(validate=validate.Length(max=120))
+    into_work_order_id = fields.UUID(metadata={"description": "merge: the original to keep"})
 
 
 class CommentCreateSchema(Schema):

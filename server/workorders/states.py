@@ -7,6 +7,7 @@ and the guards. Pure: facts in, a decision or a refusal out. Nothing else change
     in_progress --complete--> completed --sign_off | customer_confirm | auto_close--> closed
     completed --customer_reject(reason)--> in_progress       closed --reopen--> new
     new/assigned/accepted --cancel(reason)--> cancelled
+    new/assigned/accepted --merge(into)--> cancelled --unmerge--> new   (duplicates, by hand)
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Action(StrEnum):
     AUTO_CLOSE = "auto_close"
     CANCEL = "cancel"
     REOPEN = "reopen"
+    MERGE = "merge"
+    UNMERGE = "unmerge"
 
 
 # Who acts. Staff roles are the users' roles; `customer` is someone holding the tracking code;
@@ -81,6 +84,10 @@ class Facts:
     now: datetime | None = None
     reopen_window: timedelta = timedelta(days=30)
     waiting_for_parts: bool = False
+    # For merge: what is wrong with the order to merge into (None: it is fine).
+    merge_target_problem: str | None = "merge_target_required"
+    # For unmerge: this order was merged into another.
+    is_merged: bool = False
 
 
 class Refusal(Exception):
@@ -139,6 +146,14 @@ def _within_reopen_window(facts: Facts) -> str | None:
     return None
 
 
+def _merge_target_ok(facts: Facts) -> str | None:
+    return facts.merge_target_problem
+
+
+def _was_merged(facts: Facts) -> str | None:
+    return None if facts.is_merged else "not_merged"
+
+
 @dataclass(frozen=True)
 class Rule:
     to: Status
@@ -179,6 +194,10 @@ TRANSITIONS: Mapping[tuple[Status, Action], Rule] = {
     (Status.NEW, Action.CANCEL): Rule(Status.CANCELLED, INTAKE, (_needs_reason,)),
     (Status.ASSIGNED, Action.CANCEL): Rule(Status.CANCELLED, INTAKE, (_needs_reason,)),
     (Status.ACCEPTED, Action.CANCEL): Rule(Status.CANCELLED, INTAKE, (_needs_reason,)),
+    (Status.NEW, Action.MERGE): Rule(Status.CANCELLED, INTAKE, (_merge_target_ok,)),
+    (Status.ASSIGNED, Action.MERGE): Rule(Status.CANCELLED, INTAKE, (_merge_target_ok,)),
+    (Status.ACCEPTED, Action.MERGE): Rule(Status.CANCELLED, INTAKE, (_merge_target_ok,)),
+    (Status.CANCELLED, Action.UNMERGE): Rule(Status.NEW, INTAKE, (_was_merged,)),
     (Status.CLOSED, Action.REOPEN): Rule(
         Status.NEW, INTAKE | frozenset({"manager"}), (_needs_reason, _within_reopen_window)
     ),

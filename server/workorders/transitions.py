@@ -28,6 +28,8 @@ class TransitionInput:
     resolution: str | None = None
     signature_sha256: str | None = None
     signer_name: str | None = None
+    # For merge: the original this order duplicates.
+    into_work_order_id: uuid.UUID | None = None
 
 
 def apply_transition(
@@ -72,6 +74,9 @@ def apply_transition(
         op_id=op_id,
         now=now,
     )
+    if decision.action in (states.Action.MERGE, states.Action.UNMERGE):
+        _note_on_original(session, order, payload=payload, actor=actor, action=decision.action,
+                          now=now)  # fmt: skip
     try:
         with session.begin_nested():
             session.flush()
@@ -119,6 +124,10 @@ def _facts(
                 if held.get(need["code"], 0) < int(need.get("level", 1))
             )
     return states.Facts(
+        merge_target_problem=_merge_problem(session, order, change.into_work_order_id)
+        if change.action == states.Action.MERGE
+        else None,
+        is_merged=order.duplicate_of_id is not None,
         role=actor.role,
         is_assignee=is_assignee,
         target_technician_active=target_active,
@@ -133,6 +142,49 @@ def _facts(
         now=now,
         waiting_for_parts=order.waiting_for_parts,
     )
+
+
+def _note_on_original(
+    session: Session,
+    order: WorkOrder,
+    *,
+    payload: dict[str, Any],
+    actor: Actor,
+    action: states.Action,
+    now: datetime,
+) -> None:
+    """The original's timeline says which duplicate joined (or left) it."""
+    key = "into_work_order_id" if action == states.Action.MERGE else "from_work_order_id"
+    original = session.scalar(
+        select(WorkOrder).where(WorkOrder.id == uuid.UUID(payload[key])).with_for_update()
+    )
+    if original is None:  # pragma: no cover - the guard found it a moment ago, under lock
+        return
+    original.version += 1
+    original.updated_at = now
+    record(
+        session,
+        original,
+        actor=actor,
+        action="duplicate_merged" if action == states.Action.MERGE else "duplicate_unmerged",
+        payload={"work_order_id": str(order.id), "number": order.number},
+        now=now,
+    )
+
+
+def _merge_problem(session: Session, order: WorkOrder, into_id: uuid.UUID | None) -> str | None:
+    if into_id is None:
+        return "merge_target_required"
+    if into_id == order.id:
+        return "merge_into_self"
+    target = session.get(WorkOrder, into_id)
+    if target is None:
+        return "merge_target_not_found"
+    if target.duplicate_of_id is not None:
+        return "merge_target_is_duplicate"
+    if not states.is_open(target.status):
+        return "merge_target_closed"
+    return None
 
 
 def _apply_effects(
@@ -168,6 +220,14 @@ def _apply_effects(
         order.resolved_at = None
     elif action == states.Action.CANCEL:
         order.closed_at = now
+    elif action == states.Action.MERGE:
+        order.duplicate_of_id = change.into_work_order_id
+        order.closed_at = now
+        payload["into_work_order_id"] = str(change.into_work_order_id)
+    elif action == states.Action.UNMERGE:
+        payload["from_work_order_id"] = str(order.duplicate_of_id)
+        order.duplicate_of_id = None
+        order.closed_at = None
     elif action == states.Action.REOPEN:
         order.closed_at = None
         order.resolved_at = None

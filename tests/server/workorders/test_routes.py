@@ -276,3 +276,48 @@ def test_comment_mentions_notify_through_the_outbox(client, session, app, dispat
 def test_unknown_work_order_is_404(client, session, app, dispatcher):
     response = client.get(f"{BASE}/{uuid.uuid4()}", headers=bearer(app, dispatcher))
     assert response.status_code == 404
+
+
+def test_agent_merges_a_duplicate_and_can_undo_it(client, session, app):
+    agent = make_user(session, role="agent")
+    headers = bearer(app, agent)
+    original = make_work_order(session, summary="漏水")
+    duplicate = make_work_order(session, summary="漏水 again")
+    url = f"{BASE}/{duplicate.id}/transitions"
+    merged = client.post(
+        url, json={"action": "merge", "into_work_order_id": str(original.id)}, headers=headers
+    )
+    assert merged.status_code == 200
+    assert merged.json["status"] == "cancelled"
+    assert merged.json["duplicate_of"] == {"id": str(original.id), "number": original.number}
+    assert "unmerge" in merged.json["allowed_actions"]
+    timeline = client.get(f"{BASE}/{original.id}/events", headers=headers).json
+    assert timeline[-1]["action"] == "duplicate_merged"
+    assert timeline[-1]["payload"]["number"] == duplicate.number
+    undone = client.post(url, json={"action": "unmerge"}, headers=headers)
+    assert undone.json["status"] == "new"
+    assert undone.json["duplicate_of"] is None
+
+
+@pytest.mark.parametrize(
+    ("target", "error"),
+    [
+        ("self", "merge_into_self"),
+        ("none", "merge_target_required"),
+        ("missing", "merge_target_not_found"),
+        ("closed", "merge_target_closed"),
+    ],
+)
+def test_merge_refusals(client, session, app, target, error):
+    headers = bearer(app, make_user(session, role="agent"))
+    order = make_work_order(session)
+    into = {
+        "self": str(order.id),
+        "none": None,
+        "missing": str(uuid.uuid4()),
+        "closed": str(make_work_order(session, status="closed").id),
+    }[target]
+    body = {"action": "merge", **({"into_work_order_id": into} if into else {})}
+    response = client.post(f"{BASE}/{order.id}/transitions", json=body, headers=headers)
+    assert response.status_code == 409
+    assert response.json["error"] == error

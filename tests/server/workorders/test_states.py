@@ -34,6 +34,8 @@ GOOD = Facts(
     signer_name="王先生",
     closed_at=NOW - timedelta(days=1),
     now=NOW,
+    merge_target_problem=None,
+    is_merged=True,
 )
 
 
@@ -60,17 +62,26 @@ def test_the_table_is_exactly_the_designed_life_cycle():
         ("assigned", "cancel"): "cancelled",
         ("accepted", "cancel"): "cancelled",
         ("closed", "reopen"): "new",
+        ("new", "merge"): "cancelled",
+        ("assigned", "merge"): "cancelled",
+        ("accepted", "merge"): "cancelled",
+        ("cancelled", "unmerge"): "new",
     }
 
 
-def test_nothing_leaves_cancelled_and_nothing_cancels_once_travel_started():
+def test_only_unmerge_leaves_cancelled_and_nothing_cancels_once_travel_started():
     for status in (Status.EN_ROUTE, Status.IN_PROGRESS, Status.ON_HOLD, Status.COMPLETED):
         with pytest.raises(Refusal) as refused:
             decide(status, Action.CANCEL, replace(GOOD, role="dispatcher"))
         assert refused.value.error == "invalid_transition"
     for action in Action:
+        if action == Action.UNMERGE:
+            continue
         with pytest.raises(Refusal):
             decide(Status.CANCELLED, action, replace(GOOD, role="admin"))
+    with pytest.raises(Refusal) as refused:
+        decide(Status.CANCELLED, Action.UNMERGE, replace(GOOD, role="agent", is_merged=False))
+    assert refused.value.error == "not_merged"
 
 
 @given(st.sampled_from(list(Status)), st.sampled_from(list(Action)), st.sampled_from(ROLES))
@@ -129,6 +140,7 @@ def test_only_the_assignee_moves_an_assigned_job_forward(status, action):
         (Status.COMPLETED, Action.SIGN_OFF, {"signer_name": " "}, "signer_name_required"),
         (Status.COMPLETED, Action.CUSTOMER_REJECT, {"reason": None}, "reason_required"),
         (Status.NEW, Action.CANCEL, {"reason": None}, "reason_required"),
+        (Status.NEW, Action.MERGE, {"merge_target_problem": "merge_into_self"}, "merge_into_self"),
         (
             Status.CLOSED,
             Action.REOPEN,
