@@ -85,3 +85,31 @@ def test_seed_cli_if_empty_skips_a_populated_database(app, session):
     result = app.test_cli_runner().invoke(args=["demo", "seed", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert "not seeding" in result.output
+
+
+def test_demo_orders_fill_every_open_state_and_history_once(session):
+    from server.db import utcnow
+    from server.demo.orders import seed_orders
+    from server.workorders.models import WorkOrder, WorkOrderEvent
+
+    seed_demo(session, password="demo-pass-123")
+    report = seed_orders(
+        session, now=utcnow(), timezone="Asia/Shanghai", open_orders=21, history_days=2, per_day=2
+    )
+    assert report.open == 21
+    assert 2 <= report.closed <= 4
+    statuses = Counter(session.scalars(select(WorkOrder.status)))
+    for status in ("new", "assigned", "accepted", "en_route", "in_progress", "on_hold",
+                   "completed", "closed"):  # fmt: skip
+        assert statuses[status] >= 1, status
+    # Every step went through the life cycle, so the timeline explains each order.
+    closed = session.scalars(select(WorkOrder).where(WorkOrder.status == "closed")).first()
+    actions = session.scalars(
+        select(WorkOrderEvent.action)
+        .where(WorkOrderEvent.work_order_id == closed.id)
+        .order_by(WorkOrderEvent.id)
+    ).all()
+    assert actions == ["create", "assign", "accept", "start_travel", "arrive", "complete",
+                       "sign_off"]  # fmt: skip
+    again = seed_orders(session, now=utcnow(), timezone="Asia/Shanghai", open_orders=21)
+    assert (again.open, again.closed) == (0, 0)
