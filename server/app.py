@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
+from server import storage
 from server.api import Api, register_security_scheme
 from server.config import load_config, resolve_database_url
 from server.db import db
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
 
     db.init_app(app, resolve_database_url(settings))
+    storage.init_app(app)
 
     @app.before_request
     def _locale() -> None:

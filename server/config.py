@@ -43,6 +43,13 @@ class Config:
     # Seconds a statement waits for a lock before it gives up (keeps requests from piling up).
     DB_LOCK_TIMEOUT_MS: int = 5000
     PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
+    # Content-addressed blobs: photos, signatures, documents and their derived copies.
+    STORAGE_DIR: str = str(PROJECT_ROOT / "var" / "blobs")
+    # One uploaded file; a request body (e.g. a raw email with several files) may be larger.
+    MAX_UPLOAD_BYTES: int = 15 * 1024 * 1024
+    MAX_CONTENT_LENGTH: int = 40 * 1024 * 1024
+    # Pixels an image may declare before it is decoded (a decompression bomb is refused).
+    MAX_IMAGE_PIXELS: int = 40_000_000
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_flask_mapping(self) -> dict[str, Any]:

@@ -93,9 +93,15 @@ class ValidationFailed(DomainError):
     status_code = 422
     default_error = "validation_failed"
 
-    def __init__(self, field_errors: dict[str, list[str]], error: str | None = None) -> None:
+    def __init__(
+        self,
+        field_errors: dict[str, list[str]],
+        error: str | None = None,
+        *,
+        location: str = "json",
+    ) -> None:
         # Same nesting as request validation: errors by location, then by field.
-        super().__init__(error, errors={"json": field_errors})
+        super().__init__(error, errors={location: field_errors})
 
 
 class RateLimited(DomainError):

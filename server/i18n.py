@@ -101,6 +101,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "该记录仍被引用，无法删除。",
         "en": "This record is still referenced and cannot be deleted.",
     },
+    # uploads (server/workorders/uploads.py)
+    "file_empty": {"zh-CN": "文件为空。", "en": "The file is empty."},
+    "file_too_large": {
+        "zh-CN": "文件超过了允许的大小。",
+        "en": "The file is larger than the size allowed.",
+    },
+    "file_type_mismatch": {
+        "zh-CN": "文件内容与文件名或类型不符。",
+        "en": "The file's content does not match its name or kind.",
+    },
+    "file_type_unsupported": {
+        "zh-CN": "仅支持 JPEG、PNG、WebP、GIF 图片和 PDF 文档。",
+        "en": "Only JPEG, PNG, WebP and GIF images and PDF documents are accepted.",
+    },
+    "file_corrupt": {"zh-CN": "文件已损坏或不完整。", "en": "The file is damaged or incomplete."},
+    "image_too_large": {
+        "zh-CN": "图片像素过多，无法处理。",
+        "en": "The image has too many pixels to process.",
+    },
     # locations (server/geo.py)
     "latitude_out_of_range": {
         "zh-CN": "纬度必须在 -90 到 90 之间。",

@@ -53,8 +53,8 @@ TEST_CONFIG: dict[str, Any] = {
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_test_app(database_url)
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_test_app(database_url, STORAGE_DIR=str(tmp_path_factory.mktemp("blobs")))
     yield app
     app.extensions["db"].engine.dispose()
 

@@ -21,11 +21,14 @@ from server.customers import service as customers_service
 from server.customers.models import Customer
 from server.errors import ValidationFailed
 from server.notify import service as notify_service
+from server.storage import BlobStore
 from server.workorders import states
+from server.workorders.attachments import Limits, store_checked
 from server.workorders.mail import parse_mail
 from server.workorders.models import WorkOrder, WorkOrderEvent
 from server.workorders.service import add_comment, create_work_order, find_by_number
 from server.workorders.timeline import record
+from server.workorders.uploads import inspect as inspect_upload
 
 DEDUPE_WINDOW = timedelta(hours=72)
 # pg_trgm similarity of the texts (0..1) above which a request repeats an open order.
@@ -233,10 +236,19 @@ class MailOutcome:
 
 
 def intake_email(
-    session: Session, *, raw: bytes, now: datetime, timezone: str, public_base_url: str
+    session: Session,
+    *,
+    raw: bytes,
+    now: datetime,
+    timezone: str,
+    public_base_url: str,
+    store: BlobStore,
+    limits: Limits,
 ) -> MailOutcome:
     """A customer's reply to one of our emails becomes a public comment on that order; any
-    other mail goes through the pipeline as a new request (or joins an open duplicate)."""
+    other mail goes through the pipeline as a new request (or joins an open duplicate). Its
+    files are kept on the order when they pass the same checks as any upload; the others are
+    named on the timeline as refused, and the mail is still taken."""
     mail = parse_mail(raw)
     if not mail.from_address or "@" not in mail.from_address:
         raise ValidationFailed({"From": ["sender_required"]})
@@ -244,9 +256,45 @@ def intake_email(
         {"filename": a.filename, "content_type": a.content_type, "size": len(a.data)}
         for a in mail.attachments
     ]
+
+    def keep_files(order: WorkOrder) -> None:
+        sender = actors.customer(order.id, name=mail.from_name or mail.from_address)
+        for part in mail.attachments:
+            try:
+                facts = inspect_upload(
+                    part.data,
+                    filename=part.filename or "",
+                    kind=None,
+                    max_bytes=limits.max_bytes,
+                    max_pixels=limits.max_pixels,
+                )
+            except ValidationFailed as refused:
+                reason = (refused.errors or {}).get("files", {}).get("file", ["invalid"])[0]
+                record(
+                    session,
+                    order,
+                    actor=sender,
+                    action="attachment_refused",
+                    payload={"filename": part.filename, "reason": reason},
+                    now=now,
+                )
+                continue
+            store_checked(
+                session,
+                store=store,
+                order=order,
+                actor=sender,
+                data=part.data,
+                facts=facts,
+                filename=part.filename or "",
+                public=True,
+                now=now,
+            )
+
     if mail.answers_number:
         order = find_by_number(session, number=mail.answers_number)
         if order is not None and _sender_is_customer(session, order, mail.from_address):
+            keep_files(order)
             add_comment(
                 session,
                 work_order_id=order.id,
@@ -273,6 +321,7 @@ def intake_email(
         timezone=timezone,
         public_base_url=public_base_url,
     )
+    keep_files(result.work_order)
     return MailOutcome(
         "created" if result.created else "duplicate", result.work_order, result.tracking_url
     )

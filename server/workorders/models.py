@@ -42,6 +42,7 @@ STATUSES = (
     "cancelled",
 )
 SLA_STATES = ("ok", "at_risk", "breached")
+ATTACHMENT_KINDS = ("photo", "signature", "document")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -210,3 +211,36 @@ class WorkOrderRating(Base):
     score: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class Attachment(UuidPk, Timestamps, Base):
+    """A photo, signature or document on a work order. The bytes live in blob storage under
+    their sha256; derived copies (thumbnail, display copy without metadata) under theirs."""
+
+    __tablename__ = "work_order_attachments"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", ATTACHMENT_KINDS), name="kind_known"),
+        CheckConstraint("size > 0", name="size_positive"),
+        # The same bytes attached twice to one order are one attachment (a retried upload).
+        Index("uq_work_order_attachments_order_sha", "work_order_id", "sha256", unique=True),
+    )
+
+    work_order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("work_orders.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    filename: Mapped[str] = mapped_column(String(200))
+    mime: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    thumbnail_sha256: Mapped[str | None] = mapped_column(String(64))
+    display_sha256: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    # Where and when a photo was taken (EXIF), kept for the record; never on customer copies.
+    taken_at: Mapped[datetime | None]
+    taken_location: Mapped[Any | None] = mapped_column(
+        Geography("POINT", srid=4326, spatial_index=False), nullable=True
+    )
+    # Shown on the customer's tracking page (as the display copy).
+    public: Mapped[bool] = mapped_column(default=False, server_default="false")
+    uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_by_name: Mapped[str] = mapped_column(String(120))

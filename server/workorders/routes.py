@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import quote
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 from flask.views import MethodView
 from werkzeug.exceptions import UnsupportedMediaType
 
@@ -15,11 +16,15 @@ from server.auth import apikeys
 from server.auth.guard import authenticate_integration, current_actor, throttle_public
 from server.db import db, utcnow
 from server.errors import ValidationFailed
-from server.workorders import categories, intake, tracking
+from server.workorders import attachments, categories, intake, tracking
 from server.workorders import service as workorders_service
-from server.workorders.models import Category, WorkOrder, WorkOrderEvent
+from server.workorders.models import Attachment, Category, WorkOrder, WorkOrderEvent
 from server.workorders.schemas import (
     AlarmSchema,
+    AttachmentContentArgsSchema,
+    AttachmentFormSchema,
+    AttachmentSchema,
+    AttachmentUploadSchema,
     CategoryCreateSchema,
     CategoryQueryArgsSchema,
     CategorySchema,
@@ -174,6 +179,73 @@ class Comments(MethodView):
         )
 
 
+@blp.route("/<uuid:work_order_id>/attachments")
+class Attachments(MethodView):
+    @blp.auth(*READERS)
+    @blp.response(200, AttachmentSchema(many=True))
+    def get(self, work_order_id: uuid.UUID) -> list[Attachment]:
+        """Photos, signatures and documents on the work order"""
+        return attachments.list_attachments(
+            db.session, work_order_id=work_order_id, actor=current_actor()
+        )
+
+    @blp.auth(*COMMENTERS)
+    @blp.arguments(AttachmentUploadSchema, location="files")
+    @blp.arguments(AttachmentFormSchema, location="form")
+    @blp.response(201, AttachmentSchema)
+    @blp.alt_response(200, description="These bytes are already attached (a retried upload)")
+    @blp.alt_response(413, description="The request body is larger than the server accepts")
+    def post(self, files: dict[str, Any], form: dict[str, Any], work_order_id: uuid.UUID) -> Any:
+        """Attach a photo (JPEG, PNG, WebP, GIF) or a PDF; checked by content, not by name"""
+        upload = files["file"]
+        attachment, created = attachments.add_attachment(
+            db.session,
+            store=current_app.extensions["blobs"],
+            work_order_id=work_order_id,
+            actor=current_actor(),
+            data=upload.read(current_app.config["MAX_UPLOAD_BYTES"] + 1),
+            filename=upload.filename or "",
+            kind=form.get("kind"),
+            public=form["public"],
+            limits=_upload_limits(),
+            now=utcnow(),
+        )
+        return attachment, 201 if created else 200
+
+
+@blp.route("/<uuid:work_order_id>/attachments/<uuid:attachment_id>/content")
+class AttachmentContent(MethodView):
+    @blp.auth(*READERS)
+    @blp.arguments(AttachmentContentArgsSchema, location="query")
+    @blp.response(200, description="The file's bytes")
+    def get(self, args: dict[str, Any], work_order_id: uuid.UUID, attachment_id: uuid.UUID) -> Any:
+        """The original, its thumbnail, or its display copy (no metadata)"""
+        attachment, data, mime = attachments.attachment_content(
+            db.session,
+            store=current_app.extensions["blobs"],
+            work_order_id=work_order_id,
+            attachment_id=attachment_id,
+            variant=args["variant"],
+            actor=current_actor(),
+        )
+        return _file_response(data, mime, attachment.filename)
+
+
+def _upload_limits() -> attachments.Limits:
+    config = current_app.config
+    return attachments.Limits(config["MAX_UPLOAD_BYTES"], config["MAX_IMAGE_PIXELS"])
+
+
+def _file_response(data: bytes, mime: str, filename: str) -> Response:
+    response = Response(data, mimetype=mime)
+    # Blobs never change: a browser may keep them, but only for this user.
+    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    disposition = "inline" if mime.startswith("image/") else "attachment"
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
 tracking_blp = Blueprint(
     "tracking",
     __name__,
@@ -224,6 +296,25 @@ class TrackingRating(MethodView):
         """Rate a closed job, once (1-5 and an optional comment)"""
         throttle_public("track")
         return tracking.rate(db.session, code=code, now=utcnow(), **args)
+
+
+@tracking_blp.route(f"/{CODE}/attachments/<uuid:attachment_id>")
+class TrackingAttachment(MethodView):
+    @tracking_blp.public
+    @tracking_blp.response(200, description="A public photo without metadata, or a document")
+    def get(self, code: str, attachment_id: uuid.UUID) -> Any:
+        """A photo or document the service team shared with the customer"""
+        throttle_public("track")
+        order, actor = tracking.customer_actor(db.session, code=code)
+        attachment, data, mime = attachments.attachment_content(
+            db.session,
+            store=current_app.extensions["blobs"],
+            work_order_id=order.id,
+            attachment_id=attachment_id,
+            variant="display",
+            actor=actor,
+        )
+        return _file_response(data, mime, attachment.filename)
 
 
 categories_blp = Blueprint(
@@ -325,6 +416,8 @@ class EmailIntake(MethodView):
             now=utcnow(),
             timezone=current_app.config["ORG_TIMEZONE"],
             public_base_url=current_app.config["PUBLIC_BASE_URL"],
+            store=current_app.extensions["blobs"],
+            limits=_upload_limits(),
         )
         return _outcome(result)
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.fields import UtcDateTime
 from server.geo import BBoxField, Location, from_geography
-from server.workorders.models import CHANNELS, PRIORITIES, SLA_STATES, STATUSES, TYPES
+from server.workorders.attachments import VARIANTS
+from server.workorders.models import (
+    ATTACHMENT_KINDS,
+    CHANNELS,
+    PRIORITIES,
+    SLA_STATES,
+    STATUSES,
+    TYPES,
+)
 from server.workorders.service import SORTS
 from server.workorders.states import Action
 
@@ -196,6 +205,15 @@ class PublicEventSchema(Schema):
     comment = fields.String(allow_none=True)
 
 
+class PublicAttachmentSchema(Schema):
+    id = fields.UUID()
+    kind = fields.String()
+    filename = fields.String()
+    mime = fields.String()
+    url = fields.String()
+    created_at = UtcDateTime()
+
+
 class TrackingSchema(Schema):
     number = fields.String()
     status = fields.String()
@@ -212,6 +230,7 @@ class TrackingSchema(Schema):
     can_rate = fields.Boolean()
     rating = fields.Dict(allow_none=True)
     timeline = fields.List(fields.Nested(PublicEventSchema))
+    attachments = fields.List(fields.Nested(PublicAttachmentSchema))
 
 
 class RejectSchema(Schema):
@@ -292,3 +311,43 @@ class IntakeOutcomeSchema(Schema):
     outcome = fields.String(metadata={"description": "created | duplicate | comment"})
     number = fields.String()
     tracking_url = fields.String()
+
+
+class AttachmentUploadSchema(Schema):
+    file = Upload(required=True)
+
+
+class AttachmentFormSchema(Schema):
+    kind = fields.String(validate=validate.OneOf(ATTACHMENT_KINDS))
+    public = fields.Boolean(load_default=False)
+
+
+class AttachmentSchema(Schema):
+    id = fields.UUID()
+    work_order_id = fields.UUID()
+    kind = fields.String()
+    filename = fields.String()
+    mime = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    public = fields.Boolean()
+    taken_at = UtcDateTime(allow_none=True)
+    taken_location = fields.Function(lambda a: from_geography(a.taken_location))
+    uploaded_by = fields.Function(lambda a: {"id": a.uploaded_by_id, "name": a.uploaded_by_name})
+    created_at = UtcDateTime()
+    urls = fields.Method("_urls")
+
+    def _urls(self, attachment: Any) -> dict[str, str | None]:
+        base = f"/api/v1/work-orders/{attachment.work_order_id}/attachments/{attachment.id}"
+        has_copies = attachment.thumbnail_sha256 is not None
+        return {
+            "original": f"{base}/content",
+            "thumbnail": f"{base}/content?variant=thumbnail" if has_copies else None,
+            "display": f"{base}/content?variant=display" if has_copies else None,
+        }
+
+
+class AttachmentContentArgsSchema(Schema):
+    variant = fields.String(load_default="original", validate=validate.OneOf(VARIANTS))

@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server import actors
+from server.actors import Actor
 from server.errors import Conflict, NotFound
 from server.workorders import states
-from server.workorders.models import WorkOrder, WorkOrderEvent, WorkOrderRating
+from server.workorders.models import Attachment, WorkOrder, WorkOrderEvent, WorkOrderRating
 from server.workorders.transitions import TransitionInput, apply_transition
 
 # What the customer sees as steps (on_hold shows as in progress: the reason is internal).
@@ -57,6 +58,8 @@ class TrackingView:
     can_rate: bool
     rating: dict[str, Any] | None
     timeline: list[PublicEvent] = field(default_factory=list)
+    # Public photos and documents, by the URL a customer may fetch them from.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def display_name(full_name: str) -> str:
@@ -85,6 +88,11 @@ def get_tracking(session: Session, *, code: str) -> TrackingView:
         .order_by(WorkOrderEvent.id)
     ).all()
     rating = session.get(WorkOrderRating, order.id)
+    shared = session.scalars(
+        select(Attachment)
+        .where(Attachment.work_order_id == order.id, Attachment.public.is_(True))
+        .order_by(Attachment.created_at, Attachment.id)
+    ).all()
     return TrackingView(
         number=order.number,
         status=order.status,
@@ -109,7 +117,24 @@ def get_tracking(session: Session, *, code: str) -> TrackingView:
             )
             for e in events
         ],
+        attachments=[
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "filename": a.filename,
+                "mime": "image/jpeg" if a.display_sha256 else a.mime,
+                "url": f"/api/v1/track/{code}/attachments/{a.id}",
+                "created_at": a.created_at,
+            }
+            for a in shared
+        ],
     )
+
+
+def customer_actor(session: Session, *, code: str) -> tuple[WorkOrder, Actor]:
+    """The holder of a tracking code, acting as that order's customer."""
+    order = _order(session, code)
+    return order, actors.customer(order.id)
 
 
 def confirm(session: Session, *, code: str, now: datetime) -> TrackingView:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from email.message import EmailMessage
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from server.auth import apikeys
 from server.workorders.mail import html_to_text, parse_mail
-from server.workorders.models import WorkOrder, WorkOrderEvent
+from server.workorders.models import Attachment, WorkOrder, WorkOrderEvent
 from tests.factories import bearer, make_customer, make_site, make_user, make_work_order
 
 EMAIL = "/api/v1/intake/email"
@@ -56,6 +58,35 @@ def test_mail_from_a_known_customer_opens_an_order(client, session, mail_key):
     order = session.scalar(select(WorkOrder).where(WorkOrder.number == response.json["number"]))
     assert (order.channel, order.customer_id) == ("email", customer.id)
     assert order.summary == "3楼客房空调不制冷"
+
+
+def test_mail_attachments_are_kept_when_they_are_what_they_claim(client, session, mail_key):
+    customer = make_customer(session, email="fm@plaza.example")
+    make_site(session, customer=customer)
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 200)).save(photo, format="JPEG")
+    message = EmailMessage()
+    message["From"] = "fm@plaza.example"
+    message["Subject"] = "Water leaking in the lobby"
+    message.set_content("Photo attached.")
+    message.add_attachment(photo.getvalue(), maintype="image", subtype="jpeg", filename="lobby.jpg")
+    message.add_attachment(b"MZ\x90 not a photo", maintype="image", subtype="jpeg",
+                           filename="invoice.jpg")  # fmt: skip
+    response = _post_mail(client, mail_key, message.as_bytes())
+    assert response.status_code == 200, response.json
+    order = session.scalar(select(WorkOrder).where(WorkOrder.number == response.json["number"]))
+    kept = session.scalars(select(Attachment).where(Attachment.work_order_id == order.id)).all()
+    assert [(a.filename, a.mime, a.public) for a in kept] == [("lobby.jpg", "image/jpeg", True)]
+    events = session.scalars(
+        select(WorkOrderEvent)
+        .where(WorkOrderEvent.work_order_id == order.id)
+        .order_by(WorkOrderEvent.id)
+    ).all()
+    refused = [e.payload for e in events if e.action == "attachment_refused"]
+    assert [(p["filename"], p["reason"]) for p in refused] == [
+        ("invoice.jpg", "file_type_mismatch")
+    ]
+    assert [e.payload["filename"] for e in events if e.action == "attachment"] == ["lobby.jpg"]
 
 
 def test_a_reply_with_the_number_becomes_a_public_comment(client, session, mail_key):
