@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from server.technicians.routes import blp as technicians_blp
     from server.workorders.routes import blp as workorders_blp
     from server.workorders.routes import categories_blp, intake_blp, tracking_blp
+    from server.workorders.routes_settings import rules_blp, sla_blp
 
     for blp in (
         auth_blp,
@@ -71,6 +72,8 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         tracking_blp,
         categories_blp,
         intake_blp,
+        rules_blp,
+        sla_blp,
     ):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)
@@ -80,6 +83,8 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 def _register_cli(app: Flask) -> None:
     from server.auth.cli import cli as users_cli
     from server.demo.cli import cli as demo_cli
+    from server.workorders.cli import cli as workorders_cli
 
     app.register_blueprint(users_cli)
     app.register_blueprint(demo_cli)
+    app.register_blueprint(workorders_cli)

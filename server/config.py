@@ -43,6 +43,8 @@ class Config:
     # Seconds a statement waits for a lock before it gives up (keeps requests from piling up).
     DB_LOCK_TIMEOUT_MS: int = 5000
     PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
+    # Share of an SLA target after which the clock is `at_risk` and supervisors are warned.
+    SLA_WARN_SHARE: float = 0.75
     # Content-addressed blobs: photos, signatures, documents and their derived copies.
     STORAGE_DIR: str = str(PROJECT_ROOT / "var" / "blobs")
     # One uploaded file; a request body (e.g. a raw email with several files) may be larger.
@@ -63,6 +65,8 @@ def _coerce(raw: str, default: Any) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 

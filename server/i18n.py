@@ -101,6 +101,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "该记录仍被引用，无法删除。",
         "en": "This record is still referenced and cannot be deleted.",
     },
+    # triage rules (server/workorders/rules.py) and SLA settings
+    "required": {"zh-CN": "此字段为必填项。", "en": "This field is required."},
+    "invalid": {"zh-CN": "值无效。", "en": "The value is invalid."},
+    "unknown_value": {"zh-CN": "不是允许的取值。", "en": "This is not one of the allowed values."},
+    "out_of_range": {"zh-CN": "数值超出允许范围。", "en": "The number is out of range."},
+    "too_long": {"zh-CN": "内容过长。", "en": "This is too long."},
+    "too_many": {"zh-CN": "条目过多。", "en": "There are too many entries."},
+    "unknown_field": {"zh-CN": "未知字段。", "en": "Unknown field."},
+    "invalid_pattern": {
+        "zh-CN": "正则表达式无法解析。",
+        "en": "The regular expression does not compile.",
+    },
+    "unsafe_pattern": {
+        "zh-CN": "正则表达式可能导致极慢的匹配（如嵌套重复），请改写，例如使用 .{0,20} 代替 .*。",
+        "en": "The regular expression could take very long to match (e.g. nested repeats); "
+        "rewrite it, e.g. with .{0,20} instead of .*.",
+    },
+    "rule_does_nothing": {
+        "zh-CN": "规则既不设置任何字段也不终止后续规则。",
+        "en": "The rule neither sets a field nor stops later rules.",
+    },
+    "resolve_before_response": {
+        "zh-CN": "解决时限不能短于响应时限。",
+        "en": "The resolution target cannot be shorter than the response target.",
+    },
+    "unknown_calendar": {"zh-CN": "日历不存在。", "en": "No such calendar."},
+    "calendar_in_use": {
+        "zh-CN": "仍有 SLA 策略使用此日历。",
+        "en": "SLA policies still use this calendar.",
+    },
+    "unknown_timezone": {"zh-CN": "未知的时区。", "en": "Unknown time zone."},
+    "calendar_has_no_time": {
+        "zh-CN": "日历中没有任何工作时间。",
+        "en": "The calendar has no working time at all.",
+    },
     # uploads (server/workorders/uploads.py)
     "file_empty": {"zh-CN": "文件为空。", "en": "The file is empty."},
     "file_too_large": {

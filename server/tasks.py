@@ -41,7 +41,7 @@ from server.queue_connector import SessionConnector
 R = TypeVar("R")
 
 # Modules whose import registers tasks; the worker imports them all before it starts.
-TASK_MODULES = ["server.auth.tasks"]
+TASK_MODULES = ["server.auth.tasks", "server.workorders.tasks"]
 
 DEFAULT_QUEUE = "default"
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from server.auth.models import User
 from server.db import db, utcnow
 from server.demo.orders import seed_orders
-from server.demo.seed import seed_demo
+from server.demo.seed import DEMO_HOLIDAYS, DEMO_WORKDAYS, seed_demo
+from server.workorders.settings import install_defaults
 
 cli = Blueprint("demo_cli", __name__, cli_group="demo")
 
@@ -39,6 +40,13 @@ def seed(
             return
         report = seed_demo(session, password=password, seed=random_seed)
         click.echo(f"demo: {report}")
+        defaults = install_defaults(
+            session,
+            timezone=current_app.config["ORG_TIMEZONE"],
+            holidays=DEMO_HOLIDAYS,
+            workdays=DEMO_WORKDAYS,
+        )
+        click.echo(f"demo: defaults {defaults}")
         orders = seed_orders(
             session,
             now=utcnow(),

@@ -4,6 +4,7 @@ is left alone, what is missing is created, so a second run changes nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,18 @@ from server.demo.city import SKILLS, WAREHOUSES, generate
 from server.inventory import service as inventory_service
 from server.technicians import service as technicians_service
 from server.technicians.models import Skill
+
+# The demo's business calendar: an example of mainland public holidays and make-up working
+# days. Holiday dates change every year by State Council notice; an administrator keeps the
+# real calendar under /api/v1/sla/calendars.
+DEMO_HOLIDAYS = [
+    *(date(2026, 1, d) for d in (1, 2, 3)),
+    *(date(2026, 2, d) for d in range(15, 24)),
+    *(date(2026, 5, d) for d in range(1, 6)),
+    *(date(2026, 10, d) for d in range(1, 9)),
+    *(date(2027, 1, d) for d in (1, 2, 3)),
+]
+DEMO_WORKDAYS = [date(2026, 2, 14), date(2026, 2, 28), date(2026, 10, 10)]
 
 STAFF = (
     ("admin", "admin@fieldline.demo", "系统管理员 Admin"),

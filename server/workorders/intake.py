@@ -24,10 +24,12 @@ from server.notify import service as notify_service
 from server.storage import BlobStore
 from server.workorders import states
 from server.workorders.attachments import Limits, store_checked
+from server.workorders.clocks import promised_eta
 from server.workorders.mail import parse_mail
 from server.workorders.models import WorkOrder, WorkOrderEvent
 from server.workorders.service import add_comment, create_work_order, find_by_number
 from server.workorders.timeline import record
+from server.workorders.triage import triage_request
 from server.workorders.uploads import inspect as inspect_upload
 
 DEDUPE_WINDOW = timedelta(hours=72)
@@ -104,17 +106,6 @@ def intake(
     _acknowledge(session, order, request=request, public_base_url=public_base_url,
                  key=f"ack:{order.id}")  # fmt: skip
     return IntakeResult(order, None, tracking_url(public_base_url, order.tracking_code))
-
-
-def triage_request(session: Session, *, text: str, channel: str, tier: str) -> dict[str, Any]:
-    """Priority, type, category, skills and duration for a new request, and why.
-
-    Until the admin-managed rules are wired in (the triage step of the work-order issue), the
-    platform defaults apply, with VIP customers one level up.
-    """
-    priority = "high" if tier == "vip" else "medium"
-    fired = [{"rule": "vip_raise", "set": {"priority": "high"}}] if tier == "vip" else []
-    return {"priority": priority, "type": "repair", "triage": {"rules": fired}}
 
 
 def find_duplicate(
@@ -197,6 +188,10 @@ def _find_or_create_site(
     return None
 
 
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
 def _acknowledge(
     session: Session,
     order: WorkOrder,
@@ -208,7 +203,7 @@ def _acknowledge(
     payload = {
         "number": order.number,
         "tracking_url": tracking_url(public_base_url, order.tracking_code),
-        "eta_at": order.eta_at.isoformat() if order.eta_at else None,
+        "eta_at": _iso(promised_eta(order)),
         "summary": order.summary,
     }
     for channel, recipient in (("email", request.email), ("sms", request.phone)):

@@ -88,6 +88,11 @@ class WorkOrder(UuidPk, Timestamps, Base):
         # Free text in Chinese and English. Chinese words are mostly two characters, which
         # trigrams cannot index; character bigrams can (see migration 0004's function).
         Index("ix_work_orders_search_bigrams", "search_bigrams", postgresql_using="gin"),
+        Index(
+            "ix_work_orders_sla_next_check",
+            "sla_next_check_at",
+            postgresql_where=text("sla_next_check_at IS NOT NULL"),
+        ),
     )
 
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -131,6 +136,16 @@ class WorkOrder(UuidPk, Timestamps, Base):
     response_due_at: Mapped[datetime | None]
     resolve_due_at: Mapped[datetime | None]
     sla_state: Mapped[str] = mapped_column(String(10), default="ok", server_default="ok")
+    # The targets this order's clocks run to, copied from its policy when the clocks start
+    # (a later edit of the policy does not move promises already made):
+    # {"policy_id", "calendar_id", "response_minutes", "resolve_minutes"}.
+    sla_terms: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Periods on hold waiting for the customer: [[start, end or null], ...] (ISO 8601).
+    sla_pauses: Mapped[list[list[str | None]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb")
+    )
+    # When a clock next crosses a threshold (warning or breach); the periodic check reads it.
+    sla_next_check_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
@@ -244,3 +259,66 @@ class Attachment(UuidPk, Timestamps, Base):
     public: Mapped[bool] = mapped_column(default=False, server_default="false")
     uploaded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     uploaded_by_name: Mapped[str] = mapped_column(String(120))
+
+
+class TriageRule(UuidPk, Timestamps, Base):
+    """One admin-managed classification rule, applied in `position` order by `rules.classify`.
+    `definition` is the rule's conditions and effects in the shape `rules.parse_rule` reads."""
+
+    __tablename__ = "triage_rules"
+
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    active: Mapped[bool] = mapped_column(default=True, server_default="true")
+
+
+class SlaCalendar(UuidPk, Timestamps, Base):
+    """Working time the SLA targets are counted in; no `working_hours` means 24x7."""
+
+    __tablename__ = "sla_calendars"
+
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    working_hours: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    holidays: Mapped[list[date]] = mapped_column(
+        ARRAY(Date), default=list, server_default=text("'{}'")
+    )
+    # Make-up working days (a Saturday worked in exchange for a holiday).
+    workdays: Mapped[list[date]] = mapped_column(
+        ARRAY(Date), default=list, server_default=text("'{}'")
+    )
+
+
+class SlaPolicy(UuidPk, Timestamps, Base):
+    """Response and resolution targets for a priority, for one customer tier or (tier NULL)
+    for every tier without its own policy."""
+
+    __tablename__ = "sla_policies"
+    __table_args__ = (
+        CheckConstraint(_one_of("priority", PRIORITIES), name="priority_known"),
+        CheckConstraint("response_minutes > 0 AND resolve_minutes > 0", name="targets_positive"),
+        Index(
+            "uq_sla_policies_priority_tier", "priority", text("coalesce(tier, '*')"), unique=True
+        ),
+    )
+
+    priority: Mapped[str] = mapped_column(String(8))
+    tier: Mapped[str | None] = mapped_column(String(16))
+    response_minutes: Mapped[int] = mapped_column(Integer)
+    resolve_minutes: Mapped[int] = mapped_column(Integer)
+    calendar_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sla_calendars.id"))
+    calendar: Mapped[SlaCalendar] = relationship(lazy="joined")
+
+
+class SlaEscalationStep(Base):
+    """An escalation step taken on one clock of one order. The primary key makes each step
+    happen once, however many workers check the clocks at the same moment."""
+
+    __tablename__ = "sla_escalation_steps"
+
+    work_order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("work_orders.id"), primary_key=True)
+    clock: Mapped[str] = mapped_column(String(10), primary_key=True)  # response | resolve
+    step: Mapped[str] = mapped_column(String(10), primary_key=True)  # at_risk | breached
+    at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())

@@ -16,7 +16,7 @@ from server.auth import apikeys
 from server.auth.guard import authenticate_integration, current_actor, throttle_public
 from server.db import db, utcnow
 from server.errors import ValidationFailed
-from server.workorders import attachments, categories, intake, tracking
+from server.workorders import attachments, categories, clocks, intake, tracking
 from server.workorders import service as workorders_service
 from server.workorders.models import Attachment, Category, WorkOrder, WorkOrderEvent
 from server.workorders.schemas import (
@@ -387,7 +387,7 @@ class WebIntake(MethodView):
             "number": result.work_order.number,
             "tracking_code": result.work_order.tracking_code,
             "tracking_url": result.tracking_url,
-            "eta_at": result.work_order.eta_at,
+            "eta_at": clocks.promised_eta(result.work_order),
             "duplicate_of": result.duplicate_of.number if result.duplicate_of else None,
         }
 

@@ -19,7 +19,7 @@ from server.workorders.models import (
     TYPES,
 )
 from server.workorders.service import SORTS
-from server.workorders.states import Action
+from server.workorders.states import HOLD_FOR, Action
 
 SUMMARY = validate.Length(min=1, max=200)
 DESCRIPTION = validate.Length(max=10000)
@@ -110,6 +110,7 @@ class WorkOrderSchema(Schema):
             "responded_at": _iso(order.responded_at),
             "resolved_at": _iso(order.resolved_at),
             "state": order.sla_state,
+            "paused": bool(order.sla_pauses) and order.sla_pauses[-1][1] is None,
         }
 
     def _duplicate_of(self, order: Any) -> dict[str, Any] | None:
@@ -177,6 +178,10 @@ class TransitionSchema(Schema):
     resolution = fields.String(validate=DESCRIPTION)
     signature_sha256 = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$"))
     signer_name = fields.String(validate=validate.Length(max=120))
+    hold_for = fields.String(
+        validate=validate.OneOf(HOLD_FOR),
+        metadata={"description": "hold: whom the job waits for; only `customer` pauses the SLA"},
+    )
     into_work_order_id = fields.UUID(metadata={"description": "merge: the original to keep"})
 
 

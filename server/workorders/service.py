@@ -33,7 +33,7 @@ from server.geo import BBox, in_bbox
 from server.notify import service as notify_service
 from server.queries import count_rows, one_page
 from server.technicians import service as technicians_service
-from server.workorders import states
+from server.workorders import clocks, states
 from server.workorders.models import Category, WorkOrder, WorkOrderEvent, WorkOrderNumberCounter
 from server.workorders.timeline import get_work_order, record, visible
 from server.workorders.transitions import TransitionInput, apply_transition
@@ -298,6 +298,8 @@ def create_work_order(
     order.number = next_number(session, now=now, timezone=timezone)
     session.add(order)
     session.flush()  # the events' foreign key needs the row
+    if response_due_at is None and resolve_due_at is None:
+        clocks.start(session, order, tier=customer.tier, now=now)
     record(
         session,
         order,
@@ -337,6 +339,9 @@ def update_work_order(
             setattr(order, key, changes[key])
     if not diff:
         return order
+    if "priority" in diff:
+        # A new priority is a new promise, counted from when the order came in.
+        clocks.start(session, order, tier=order.customer.tier, now=now)
     order.version += 1
     order.updated_at = now
     record(session, order, actor=actor, action="update", payload={"changes": diff}, now=now)

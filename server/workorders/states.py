@@ -251,6 +251,9 @@ def is_open(status: Status | str) -> bool:
     return Status(status) in OPEN_STATUSES
 
 
+# Whom a job on hold waits for; only waiting for the customer pauses the SLA clocks.
+HOLD_FOR = ("customer", "parts", "other")
+
 # Which actions stop or restart the clocks, for the SLA module's bookkeeping.
 PAUSES_CLOCK = frozenset({Action.HOLD})
 RESUMES_CLOCK = frozenset({Action.RESUME})

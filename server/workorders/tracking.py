@@ -15,6 +15,7 @@ from server import actors
 from server.actors import Actor
 from server.errors import Conflict, NotFound
 from server.workorders import states
+from server.workorders.clocks import promised_eta
 from server.workorders.models import Attachment, WorkOrder, WorkOrderEvent, WorkOrderRating
 from server.workorders.transitions import TransitionInput, apply_transition
 
@@ -101,7 +102,7 @@ def get_tracking(session: Session, *, code: str) -> TrackingView:
         summary=order.summary,
         created_at=order.created_at,
         engineer_name=display_name(order.assignee.user.name) if order.assignee else None,
-        eta_at=order.eta_at,
+        eta_at=promised_eta(order),
         response_due_at=order.response_due_at,
         resolve_due_at=order.resolve_due_at,
         can_confirm=order.status == states.Status.COMPLETED,

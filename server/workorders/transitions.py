@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from server.actors import Actor
 from server.errors import Conflict, Forbidden, InvalidTransition, NotFound, VersionConflict
 from server.technicians import service as technicians_service
-from server.workorders import states
+from server.workorders import clocks, states
 from server.workorders.models import WorkOrder, WorkOrderEvent
 from server.workorders.timeline import get_work_order, record
 
@@ -28,6 +28,7 @@ class TransitionInput:
     resolution: str | None = None
     signature_sha256: str | None = None
     signer_name: str | None = None
+    hold_for: str | None = None
     # For merge: the original this order duplicates.
     into_work_order_id: uuid.UUID | None = None
 
@@ -60,6 +61,16 @@ def apply_transition(
         ) from refusal
     payload = _apply_effects(order, decision, change=change, now=now)
     order.status = decision.to_status.value
+    if change.hold_for and decision.action == states.Action.HOLD:
+        payload["hold_for"] = change.hold_for
+    clocks.after_transition(
+        session,
+        order,
+        action=decision.action,
+        tier=order.customer.tier,
+        hold_for=change.hold_for,
+        now=now,
+    )
     order.version += 1
     order.updated_at = now
     record(

@@ -63,8 +63,10 @@ def test_a_known_caller_is_matched_by_phone_and_site_by_proximity(client, sessio
     order = session.scalar(select(WorkOrder).where(WorkOrder.number == response.json["number"]))
     assert order.customer_id == customer.id
     assert order.site_id == site.id
-    # VIP customers start one level up.
-    assert order.priority == "high"
+    # A leak is urgent by the shipped rules; a VIP customer cannot go above that.
+    assert order.priority == "urgent"
+    assert order.triage["priority_from"] == "leak"
+    assert order.triage["vip_raised"] is False
 
 
 def test_a_repeat_request_for_the_same_site_joins_the_open_order(client, session):
