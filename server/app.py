@@ -61,8 +61,8 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from server.customers.routes import blp as customers_blp
     from server.technicians.routes import blp as technicians_blp
     from server.workorders.routes import blp as workorders_blp
-    from server.workorders.routes import categories_blp, intake_blp, tracking_blp
-    from server.workorders.routes_settings import rules_blp, sla_blp
+    from server.workorders.routes_public import intake_blp, tracking_blp
+    from server.workorders.routes_settings import categories_blp, rules_blp, sla_blp
 
     for blp in (
         auth_blp,

@@ -1,4 +1,5 @@
-"""Work orders over HTTP: list, create, read, edit (If-Match), transitions, timeline, comments."""
+"""Work orders over HTTP: list, create, read, edit (If-Match), transitions, timeline, comments
+and attachments."""
 
 from __future__ import annotations
 
@@ -6,38 +7,23 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app
 from flask.views import MethodView
-from werkzeug.exceptions import UnsupportedMediaType
 
-from server import actors
-from server.api import Blueprint, etag_headers, if_match_version, parse_json_object
-from server.auth import apikeys
-from server.auth.guard import authenticate_integration, current_actor, throttle_public
+from server.api import Blueprint, etag_headers, if_match_version
+from server.auth.guard import current_actor
 from server.db import db, utcnow
-from server.errors import ValidationFailed
-from server.workorders import attachments, categories, clocks, intake, tracking
+from server.workorders import attachments
 from server.workorders import service as workorders_service
-from server.workorders.models import Attachment, Category, WorkOrder, WorkOrderEvent
+from server.workorders.models import Attachment, WorkOrder, WorkOrderEvent
 from server.workorders.schemas import (
-    AlarmSchema,
     AttachmentContentArgsSchema,
     AttachmentFormSchema,
     AttachmentSchema,
     AttachmentUploadSchema,
-    CategoryCreateSchema,
-    CategoryQueryArgsSchema,
-    CategorySchema,
-    CategoryUpdateSchema,
     CommentCreateSchema,
     EventSchema,
-    IntakeOutcomeSchema,
-    IntakeReceiptSchema,
-    RatingSchema,
-    RejectSchema,
-    TrackingSchema,
     TransitionSchema,
-    WebIntakeSchema,
     WorkOrderCreateSchema,
     WorkOrderQueryArgsSchema,
     WorkOrderSchema,
@@ -207,7 +193,7 @@ class Attachments(MethodView):
             filename=upload.filename or "",
             kind=form.get("kind"),
             public=form["public"],
-            limits=_upload_limits(),
+            limits=upload_limits(),
             now=utcnow(),
         )
         return attachment, 201 if created else 200
@@ -228,15 +214,15 @@ class AttachmentContent(MethodView):
             variant=args["variant"],
             actor=current_actor(),
         )
-        return _file_response(data, mime, attachment.filename)
+        return file_response(data, mime, attachment.filename)
 
 
-def _upload_limits() -> attachments.Limits:
+def upload_limits() -> attachments.Limits:
     config = current_app.config
     return attachments.Limits(config["MAX_UPLOAD_BYTES"], config["MAX_IMAGE_PIXELS"])
 
 
-def _file_response(data: bytes, mime: str, filename: str) -> Response:
+def file_response(data: bytes, mime: str, filename: str) -> Response:
     response = Response(data, mimetype=mime)
     # Blobs never change: a browser may keep them, but only for this user.
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
@@ -244,209 +230,3 @@ def _file_response(data: bytes, mime: str, filename: str) -> Response:
     disposition = "inline" if mime.startswith("image/") else "attachment"
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-tracking_blp = Blueprint(
-    "tracking",
-    __name__,
-    url_prefix="/api/v1/track",
-    description="The customer's tracking page, by tracking code (no account)",
-)
-# Tracking codes are unguessable (96 bits); a per-address limit stops anyone trying anyway.
-CODE = "<string(minlength=10,maxlength=32):code>"
-
-
-@tracking_blp.route(f"/{CODE}")
-class Tracking(MethodView):
-    @tracking_blp.public
-    @tracking_blp.response(200, TrackingSchema)
-    def get(self, code: str) -> Any:
-        """Status, engineer, ETA and public timeline of one work order"""
-        throttle_public("track")
-        return tracking.get_tracking(db.session, code=code)
-
-
-@tracking_blp.route(f"/{CODE}/confirm")
-class TrackingConfirm(MethodView):
-    @tracking_blp.public
-    @tracking_blp.response(200, TrackingSchema)
-    def post(self, code: str) -> Any:
-        """The customer confirms a completed job (it closes)"""
-        throttle_public("track")
-        return tracking.confirm(db.session, code=code, now=utcnow())
-
-
-@tracking_blp.route(f"/{CODE}/reject")
-class TrackingReject(MethodView):
-    @tracking_blp.public
-    @tracking_blp.arguments(RejectSchema)
-    @tracking_blp.response(200, TrackingSchema)
-    def post(self, args: dict[str, Any], code: str) -> Any:
-        """The customer says the job is not done (back to in progress)"""
-        throttle_public("track")
-        return tracking.reject(db.session, code=code, reason=args["reason"], now=utcnow())
-
-
-@tracking_blp.route(f"/{CODE}/rating")
-class TrackingRating(MethodView):
-    @tracking_blp.public
-    @tracking_blp.arguments(RatingSchema)
-    @tracking_blp.response(200, TrackingSchema)
-    def post(self, args: dict[str, Any], code: str) -> Any:
-        """Rate a closed job, once (1-5 and an optional comment)"""
-        throttle_public("track")
-        return tracking.rate(db.session, code=code, now=utcnow(), **args)
-
-
-@tracking_blp.route(f"/{CODE}/attachments/<uuid:attachment_id>")
-class TrackingAttachment(MethodView):
-    @tracking_blp.public
-    @tracking_blp.response(200, description="A public photo without metadata, or a document")
-    def get(self, code: str, attachment_id: uuid.UUID) -> Any:
-        """A photo or document the service team shared with the customer"""
-        throttle_public("track")
-        order, actor = tracking.customer_actor(db.session, code=code)
-        attachment, data, mime = attachments.attachment_content(
-            db.session,
-            store=current_app.extensions["blobs"],
-            work_order_id=order.id,
-            attachment_id=attachment_id,
-            variant="display",
-            actor=actor,
-        )
-        return _file_response(data, mime, attachment.filename)
-
-
-categories_blp = Blueprint(
-    "categories",
-    __name__,
-    url_prefix="/api/v1/categories",
-    description="The three-level category tree",
-)
-
-
-def _names(args: dict[str, Any]) -> dict[str, Any]:
-    return {**args.pop("name", {}), **args}
-
-
-@categories_blp.route("")
-class Categories(MethodView):
-    @categories_blp.auth()
-    @categories_blp.arguments(CategoryQueryArgsSchema, location="query")
-    @categories_blp.response(200, CategorySchema(many=True))
-    def get(self, args: dict[str, Any]) -> list[Category]:
-        """Every category, level by level (a client builds the tree from parent_id)"""
-        return categories.list_categories(db.session, **args)
-
-    @categories_blp.auth("admin")
-    @categories_blp.arguments(CategoryCreateSchema)
-    @categories_blp.response(201, CategorySchema)
-    def post(self, args: dict[str, Any]) -> Category:
-        """Add a category under a parent (at most three levels)"""
-        return categories.create_category(db.session, **_names(args))
-
-
-@categories_blp.route("/<uuid:category_id>")
-class CategoryById(MethodView):
-    @categories_blp.auth("admin")
-    @categories_blp.arguments(CategoryUpdateSchema)
-    @categories_blp.response(200, CategorySchema)
-    def patch(self, args: dict[str, Any], category_id: uuid.UUID) -> Category:
-        """Rename, reorder, retire or restore a category"""
-        return categories.update_category(db.session, category_id=category_id, changes=_names(args))
-
-
-intake_blp = Blueprint(
-    "intake",
-    __name__,
-    url_prefix="/api/v1/intake",
-    description="Requests from customers and connected systems",
-)
-
-
-@intake_blp.route("/web")
-class WebIntake(MethodView):
-    @intake_blp.public
-    @intake_blp.arguments(WebIntakeSchema)
-    @intake_blp.response(201, IntakeReceiptSchema)
-    @intake_blp.alt_response(429, description="Too many requests from this address")
-    def post(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Submit a service request from the public form; answers the number and tracking link"""
-        throttle_public("intake-web")
-        if args.pop("website"):
-            raise ValidationFailed({"website": ["spam_suspected"]})
-        result = intake.intake(
-            db.session,
-            request=intake.IntakeRequest(channel="web", locale=g.get("locale", "zh-CN"), **args),
-            actor=actors.customer_request(args["name"]),
-            now=utcnow(),
-            timezone=current_app.config["ORG_TIMEZONE"],
-            public_base_url=current_app.config["PUBLIC_BASE_URL"],
-        )
-        return {
-            "number": result.work_order.number,
-            "tracking_code": result.work_order.tracking_code,
-            "tracking_url": result.tracking_url,
-            "eta_at": clocks.promised_eta(result.work_order),
-            "duplicate_of": result.duplicate_of.number if result.duplicate_of else None,
-        }
-
-
-def _outcome(result: intake.MailOutcome) -> dict[str, Any]:
-    return {
-        "outcome": result.outcome,
-        "number": result.work_order.number,
-        "tracking_url": result.tracking_url,
-    }
-
-
-@intake_blp.route("/email")
-class EmailIntake(MethodView):
-    @intake_blp.integration
-    @intake_blp.response(200, IntakeOutcomeSchema)
-    @intake_blp.alt_response(415, description="The body must be message/rfc822")
-    def post(self) -> dict[str, Any]:
-        """Inbound mail from the mail relay (raw RFC 822, Content-Type: message/rfc822)"""
-        authenticate_integration("email")
-        if request.mimetype != "message/rfc822":
-            raise UnsupportedMediaType()
-        result = intake.intake_email(
-            db.session,
-            raw=request.get_data(),
-            now=utcnow(),
-            timezone=current_app.config["ORG_TIMEZONE"],
-            public_base_url=current_app.config["PUBLIC_BASE_URL"],
-            store=current_app.extensions["blobs"],
-            limits=_upload_limits(),
-        )
-        return _outcome(result)
-
-
-@intake_blp.route("/iot")
-class IotIntake(MethodView):
-    @intake_blp.integration
-    @intake_blp.response(200, IntakeOutcomeSchema)
-    def post(self) -> dict[str, Any]:
-        """An equipment alarm, signed: X-Timestamp and X-Signature: sha256=HMAC(secret, ts.body)"""
-        api_key = authenticate_integration("iot")
-        body = request.get_data()
-        now = utcnow()
-        apikeys.verify_signature(
-            db.session,
-            api_key=api_key,
-            signature_header=request.headers.get("X-Signature"),
-            timestamp_header=request.headers.get("X-Timestamp"),
-            body=body,
-            now=now,
-        )
-        alarm = AlarmSchema().load(parse_json_object(body))
-        result = intake.intake_alarm(
-            db.session,
-            customer_id=api_key.customer_id,
-            gateway=api_key.name,
-            now=now,
-            timezone=current_app.config["ORG_TIMEZONE"],
-            public_base_url=current_app.config["PUBLIC_BASE_URL"],
-            **alarm,
-        )
-        return _outcome(result)

@@ -1,5 +1,5 @@
-"""Admin settings of the work-order domain over HTTP: triage rules (with a dry run that answers
-"what would this request become, and why?") and SLA calendars and policies."""
+"""Admin settings of the work-order domain over HTTP: the category tree, triage rules (with a
+dry run that answers "what would this request become, and why?"), SLA calendars and policies."""
 
 from __future__ import annotations
 
@@ -10,8 +10,14 @@ from flask.views import MethodView
 
 from server.api import Blueprint
 from server.db import db
-from server.workorders import rules, settings, triage
-from server.workorders.models import SlaCalendar, SlaPolicy, TriageRule
+from server.workorders import categories, rules, settings, triage
+from server.workorders.models import Category, SlaCalendar, SlaPolicy, TriageRule
+from server.workorders.schemas import (
+    CategoryCreateSchema,
+    CategoryQueryArgsSchema,
+    CategorySchema,
+    CategoryUpdateSchema,
+)
 from server.workorders.schemas_settings import (
     DEFINITION_KEYS,
     SlaCalendarCreateSchema,
@@ -158,3 +164,42 @@ class PolicyById(MethodView):
     def delete(self, policy_id: uuid.UUID) -> None:
         """Remove a policy"""
         settings.delete_policy(db.session, policy_id=policy_id)
+
+
+categories_blp = Blueprint(
+    "categories",
+    __name__,
+    url_prefix="/api/v1/categories",
+    description="The three-level category tree",
+)
+
+
+def _names(args: dict[str, Any]) -> dict[str, Any]:
+    return {**args.pop("name", {}), **args}
+
+
+@categories_blp.route("")
+class Categories(MethodView):
+    @categories_blp.auth()
+    @categories_blp.arguments(CategoryQueryArgsSchema, location="query")
+    @categories_blp.response(200, CategorySchema(many=True))
+    def get(self, args: dict[str, Any]) -> list[Category]:
+        """Every category, level by level (a client builds the tree from parent_id)"""
+        return categories.list_categories(db.session, **args)
+
+    @categories_blp.auth("admin")
+    @categories_blp.arguments(CategoryCreateSchema)
+    @categories_blp.response(201, CategorySchema)
+    def post(self, args: dict[str, Any]) -> Category:
+        """Add a category under a parent (at most three levels)"""
+        return categories.create_category(db.session, **_names(args))
+
+
+@categories_blp.route("/<uuid:category_id>")
+class CategoryById(MethodView):
+    @categories_blp.auth("admin")
+    @categories_blp.arguments(CategoryUpdateSchema)
+    @categories_blp.response(200, CategorySchema)
+    def patch(self, args: dict[str, Any], category_id: uuid.UUID) -> Category:
+        """Rename, reorder, retire or restore a category"""
+        return categories.update_category(db.session, category_id=category_id, changes=_names(args))
