@@ -89,6 +89,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "该请求已处理过，不能重放。",
         "en": "This signed request was already received; replays are refused.",
     },
+    "customer_or_contact_required": {
+        "zh-CN": "请提供客户编号，或客户的电话或邮箱。",
+        "en": "Give the customer's id, or their phone or email.",
+    },
     "sender_required": {"zh-CN": "邮件缺少发件人。", "en": "The mail has no sender."},
     "unknown_asset": {
         "zh-CN": "无法确定设备所属客户。",

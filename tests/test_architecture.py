@@ -11,7 +11,7 @@ SERVER = PROJECT_ROOT / "server"
 # Deliberately public API routes (no token): login and token exchange; later the public intake
 # form and the customer's tracking page.
 PUBLIC_PREFIXES = ("/api/v1/auth/", "/api/v1/intake/web", "/api/v1/track/")
-INTEGRATION_PREFIXES = ("/api/v1/intake/email", "/api/v1/intake/iot")
+INTEGRATION_PREFIXES = ("/api/v1/intake/email", "/api/v1/intake/iot", "/api/v1/intake/api")
 
 
 def _imports(path: Path) -> set[str]:

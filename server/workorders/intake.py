@@ -8,7 +8,7 @@ a new order: it is recorded on the existing one, and the customer gets that numb
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from server import actors
 from server.actors import Actor
 from server.customers import service as customers_service
 from server.customers.models import Customer
-from server.errors import ValidationFailed
+from server.errors import NotFound, ValidationFailed
 from server.notify import service as notify_service
 from server.storage import BlobStore
 from server.workorders import states
@@ -147,6 +147,9 @@ def _absorb(
             "description": request.description,
             "name": request.name,
             "phone": request.phone,
+            **(
+                {"source_ref": request.extra["source_ref"]} if "source_ref" in request.extra else {}
+            ),
         },
         now=now,
     )
@@ -325,6 +328,85 @@ def intake_email(
 def _sender_is_customer(session: Session, order: WorkOrder, address: str) -> bool:
     found = customers_service.find_customer_by_contact(session, email=address)
     return found is not None and found.id == order.customer_id
+
+
+# --- connected systems (REST API with a key) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiOutcome:
+    result: IntakeResult
+    replayed: bool
+
+
+def intake_api(
+    session: Session,
+    *,
+    key_id: uuid.UUID,
+    key_name: str,
+    key_customer_id: uuid.UUID | None,
+    external_ref: str | None,
+    request: IntakeRequest,
+    now: datetime,
+    timezone: str,
+    public_base_url: str,
+) -> ApiOutcome:
+    """A request from another system (a CRM, a partner's ticket desk). The same
+    `external_ref` from the same key is the same request: a retry gets the order made the
+    first time, even when two retries arrive together. A key bound to a customer files
+    requests for that customer only."""
+    customer_id = key_customer_id or request.customer_id
+    if customer_id is not None:
+        try:
+            customers_service.get_customer(session, customer_id=customer_id)
+        except NotFound as exc:
+            raise ValidationFailed({"customer_id": ["unknown_customer"]}) from exc
+    elif not (request.phone or request.email):
+        raise ValidationFailed({"customer_id": ["customer_or_contact_required"]})
+    source = f"api:{key_id}:{external_ref}" if external_ref else None
+    if source is not None:
+        # One writer per reference at a time; the lock ends with the transaction.
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(source, 0))))
+        earlier = session.scalar(select(WorkOrder).where(WorkOrder.source_ref == source))
+        if earlier is not None:
+            result = IntakeResult(
+                earlier, None, tracking_url(public_base_url, earlier.tracking_code)
+            )
+            return ApiOutcome(result, replayed=True)
+        # The first attempt joined an open order as a duplicate: answer that order again.
+        absorbed_by = session.scalar(
+            select(WorkOrder)
+            .join(WorkOrderEvent, WorkOrderEvent.work_order_id == WorkOrder.id)
+            .where(
+                WorkOrderEvent.action == "duplicate_request",
+                WorkOrderEvent.payload["source_ref"].astext == source,
+            )
+            .limit(1)
+        )
+        if absorbed_by is not None:
+            result = IntakeResult(
+                absorbed_by, absorbed_by, tracking_url(public_base_url, absorbed_by.tracking_code)
+            )
+            return ApiOutcome(result, replayed=True)
+    result = intake(
+        session,
+        request=replace(
+            request,
+            customer_id=customer_id,
+            extra={
+                **request.extra,
+                "api_key": key_name,
+                **({"source_ref": source} if source else {}),
+            },
+        ),
+        actor=actors.integration(key_name),
+        now=now,
+        timezone=timezone,
+        public_base_url=public_base_url,
+    )
+    if source is not None and result.created:
+        result.work_order.source_ref = source
+    return ApiOutcome(result, replayed=False)
 
 
 # --- IoT alarms -----------------------------------------------------------------------------

@@ -42,6 +42,8 @@ STATUSES = (
     "cancelled",
 )
 SLA_STATES = ("ok", "at_risk", "breached")
+# Statuses a dispatcher's board shows (work still to be done in the field).
+ON_THE_BOARD = ("new", "assigned", "accepted", "en_route", "in_progress", "on_hold")
 ATTACHMENT_KINDS = ("photo", "signature", "document")
 
 
@@ -88,6 +90,13 @@ class WorkOrder(UuidPk, Timestamps, Base):
         # Free text in Chinese and English. Chinese words are mostly two characters, which
         # trigrams cannot index; character bigrams can (see migration 0004's function).
         Index("ix_work_orders_search_bigrams", "search_bigrams", postgresql_using="gin"),
+        # The board: open jobs in a map window. Closed history (most rows) stays out of it.
+        Index(
+            "ix_work_orders_open_location",
+            "location",
+            postgresql_using="gist",
+            postgresql_where=text(f"status IN ({', '.join(repr(s) for s in ON_THE_BOARD)})"),
+        ),
         Index(
             "ix_work_orders_sla_next_check",
             "sla_next_check_at",
@@ -181,6 +190,12 @@ class WorkOrderEvent(Base):
     __tablename__ = "work_order_events"
     __table_args__ = (
         Index("ix_work_order_events_order_at", "work_order_id", "id"),
+        # A connected system's retry of a request that joined an open order finds it here.
+        Index(
+            "ix_work_order_events_source_ref",
+            text("(payload ->> 'source_ref')"),
+            postgresql_where=text("action = 'duplicate_request'"),
+        ),
         # A client's op id is applied at most once, across every work order.
         Index(
             "uq_work_order_events_op_id",

@@ -20,6 +20,7 @@ from server.workorders import attachments, clocks, intake, tracking
 from server.workorders.routes import file_response, upload_limits
 from server.workorders.schemas import (
     AlarmSchema,
+    ApiIntakeSchema,
     IntakeOutcomeSchema,
     IntakeReceiptSchema,
     RatingSchema,
@@ -126,13 +127,41 @@ class WebIntake(MethodView):
             timezone=current_app.config["ORG_TIMEZONE"],
             public_base_url=current_app.config["PUBLIC_BASE_URL"],
         )
-        return {
-            "number": result.work_order.number,
-            "tracking_code": result.work_order.tracking_code,
-            "tracking_url": result.tracking_url,
-            "eta_at": clocks.promised_eta(result.work_order),
-            "duplicate_of": result.duplicate_of.number if result.duplicate_of else None,
-        }
+        return _receipt(result)
+
+
+@intake_blp.route("/api")
+class ApiIntake(MethodView):
+    @intake_blp.integration
+    @intake_blp.arguments(ApiIntakeSchema)
+    @intake_blp.response(201, IntakeReceiptSchema)
+    @intake_blp.alt_response(200, description="A retry of an `external_ref` already received")
+    def post(self, args: dict[str, Any]) -> Any:
+        """A request from another system (API key of kind `api`), through the same pipeline"""
+        api_key = authenticate_integration("api")
+        external_ref = args.pop("external_ref", None)
+        outcome = intake.intake_api(
+            db.session,
+            key_id=api_key.id,
+            key_name=api_key.name,
+            key_customer_id=api_key.customer_id,
+            external_ref=external_ref,
+            request=intake.IntakeRequest(channel="api", locale=g.get("locale", "zh-CN"), **args),
+            now=utcnow(),
+            timezone=current_app.config["ORG_TIMEZONE"],
+            public_base_url=current_app.config["PUBLIC_BASE_URL"],
+        )
+        return _receipt(outcome.result), 200 if outcome.replayed else 201
+
+
+def _receipt(result: intake.IntakeResult) -> dict[str, Any]:
+    return {
+        "number": result.work_order.number,
+        "tracking_code": result.work_order.tracking_code,
+        "tracking_url": result.tracking_url,
+        "eta_at": clocks.promised_eta(result.work_order),
+        "duplicate_of": result.duplicate_of.number if result.duplicate_of else None,
+    }
 
 
 def _outcome(result: intake.MailOutcome) -> dict[str, Any]:

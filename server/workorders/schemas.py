@@ -295,6 +295,26 @@ class WebIntakeSchema(Schema):
     website = fields.String(load_default="", metadata={"description": "Leave empty"})
 
 
+class ApiIntakeSchema(Schema):
+    """A request from a connected system. Name the customer by id, or give a contact to find
+    (or create) them by; `external_ref` makes retries safe."""
+
+    external_ref = fields.String(
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "Your id for this request; the same one again is a retry"},
+    )
+    customer_id = fields.UUID(allow_none=True)
+    site_id = fields.UUID(allow_none=True)
+    name = fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
+    phone = fields.String(allow_none=True, validate=validate.Regexp(r"^\+?[0-9][0-9 \-]{5,19}$"))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    address = fields.String(allow_none=True, validate=validate.Length(min=2, max=300))
+    location = Location(allow_none=True)
+    summary = fields.String(required=True, validate=SUMMARY)
+    description = fields.String(allow_none=True, validate=DESCRIPTION)
+    asset_serial = fields.String(allow_none=True, validate=validate.Length(max=64))
+
+
 class IntakeReceiptSchema(Schema):
     number = fields.String()
     tracking_code = fields.String()

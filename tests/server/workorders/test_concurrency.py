@@ -142,3 +142,31 @@ def test_one_op_id_sent_twice_at_once_applies_once(live_app):
         ).all()
         assert len(events) == 1
         assert session.get(WorkOrder, order_id).version == 2
+
+
+def test_two_retries_of_one_api_request_at_once_make_one_order(live_app):
+    from server.auth import apikeys
+
+    with live_app.app_context(), db.unit_of_work(live_app) as session:
+        key = apikeys.create_api_key(session, name="flaky CRM", kind="api").key
+        customer_id = make_customer(session).id
+    body = {"external_ref": "CRM-RACE-1", "customer_id": str(customer_id), "summary": "空调不制冷"}
+    barrier = threading.Barrier(4)
+    results: list[tuple[int, str]] = []
+
+    def send() -> None:
+        client = live_app.test_client()
+        barrier.wait()
+        response = client.post(
+            "/api/v1/intake/api", json=body, headers={"Authorization": f"Bearer {key}"}
+        )
+        results.append((response.status_code, response.json.get("number", "")))
+
+    _run_together([threading.Thread(target=send) for _ in range(4)])
+    assert sorted(status for status, _ in results) == [200, 200, 200, 201]
+    assert len({number for _, number in results}) == 1
+    with live_app.app_context(), db.unit_of_work(live_app) as session:
+        count = session.scalar(
+            select(func.count()).select_from(WorkOrder).where(WorkOrder.customer_id == customer_id)
+        )
+        assert count == 1

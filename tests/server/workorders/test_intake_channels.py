@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import json
 import time
+import uuid
 from email.message import EmailMessage
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.auth import apikeys
 from server.workorders.mail import html_to_text, parse_mail
@@ -271,3 +272,90 @@ def test_remembered_signatures_are_purged_once_too_old_to_replay(session, gatewa
     session.flush()
     assert apikeys.purge_seen_signatures(session, now=now) == 1
     assert session.scalars(select(SeenSignature.signature)).all() == ["fresh"]
+
+
+# --- connected systems (REST API) -------------------------------------------------------------
+
+API = "/api/v1/intake/api"
+
+
+@pytest.fixture
+def api_key(session):
+    return apikeys.create_api_key(session, name="partner CRM", kind="api").key
+
+
+def _api(client, key, body, **headers):
+    return client.post(API, json=body, headers={"Authorization": f"Bearer {key}", **headers})
+
+
+def test_a_connected_system_files_a_request_and_a_retry_gets_the_same_order(
+    client, session, api_key
+):
+    customer = make_customer(session, phone="13600000000")
+    site = make_site(session, customer=customer)
+    body = {
+        "external_ref": "CRM-1001",
+        "customer_id": str(customer.id),
+        "site_id": str(site.id),
+        "summary": "Kitchen freezer not cooling",
+    }
+    first = _api(client, api_key, body)
+    assert first.status_code == 201, first.json
+    order = session.scalar(select(WorkOrder).where(WorkOrder.number == first.json["number"]))
+    assert (order.channel, order.customer_id, order.site_id) == ("api", customer.id, site.id)
+    assert order.triage["rules"], "triaged like every other channel"
+    retry = _api(client, api_key, {**body, "summary": "changed text on retry"})
+    assert retry.status_code == 200
+    assert retry.json["number"] == first.json["number"]
+    count = session.scalar(
+        select(func.count()).select_from(WorkOrder).where(WorkOrder.customer_id == customer.id)
+    )
+    assert count == 1
+
+
+def test_a_retry_of_a_request_that_joined_an_open_order_answers_that_order(
+    client, session, api_key
+):
+    customer = make_customer(session)
+    site = make_site(session, customer=customer)
+    original = make_work_order(session, customer=customer, site=site, summary="卫生间漏水 leak")
+    body = {"external_ref": "T-77", "customer_id": str(customer.id), "site_id": str(site.id),
+            "summary": "卫生间漏水 leak again"}  # fmt: skip
+    first = _api(client, api_key, body)
+    assert first.json["duplicate_of"] == original.number
+    again = _api(client, api_key, body)
+    assert again.status_code == 200
+    assert again.json["number"] == original.number
+    joined = session.scalars(
+        select(WorkOrderEvent).where(
+            WorkOrderEvent.work_order_id == original.id,
+            WorkOrderEvent.action == "duplicate_request",
+        )
+    ).all()
+    assert len(joined) == 1
+
+
+def test_api_intake_refusals(client, session, api_key):
+    assert _api(client, api_key, {"summary": "no customer"}).status_code == 422
+    unknown = _api(
+        client,
+        api_key,
+        {"customer_id": str(uuid.uuid4()), "summary": "x"},
+        **{"Accept-Language": "en"},
+    )
+    assert unknown.status_code == 422
+    assert unknown.json["errors"]["json"]["customer_id"] == ["There is no such customer."]
+    mail_key = apikeys.create_api_key(session, name="relay", kind="email").key
+    assert _api(client, mail_key, {"phone": "13600000001", "summary": "x"}).status_code == 401
+    assert client.post(API, json={"summary": "x"}).status_code == 401
+    assert _api(client, api_key, {"phone": "13600000001"}).status_code == 422
+
+
+def test_a_key_bound_to_a_customer_files_for_that_customer_only(client, session):
+    bound = make_customer(session, name="连锁超市")
+    other = make_customer(session)
+    key = apikeys.create_api_key(session, name="store system", kind="api", customer_id=bound.id)
+    response = _api(client, key.key, {"customer_id": str(other.id), "summary": "冷柜不制冷"})
+    assert response.status_code == 201
+    order = session.scalar(select(WorkOrder).where(WorkOrder.number == response.json["number"]))
+    assert order.customer_id == bound.id
