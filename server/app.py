@@ -59,6 +59,8 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from server import health, web
     from server.auth.routes import blp as auth_blp
     from server.customers.routes import blp as customers_blp
+    from server.inventory.routes import blp as inventory_blp
+    from server.inventory.routes import work_order_parts_blp
     from server.technicians.routes import blp as technicians_blp
     from server.workorders.routes import blp as workorders_blp
     from server.workorders.routes_public import intake_blp, tracking_blp
@@ -74,6 +76,8 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         intake_blp,
         rules_blp,
         sla_blp,
+        inventory_blp,
+        work_order_parts_blp,
     ):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)
@@ -83,8 +87,10 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 def _register_cli(app: Flask) -> None:
     from server.auth.cli import cli as users_cli
     from server.demo.cli import cli as demo_cli
+    from server.inventory.cli import cli as inventory_cli
     from server.workorders.cli import cli as workorders_cli
 
     app.register_blueprint(users_cli)
     app.register_blueprint(demo_cli)
     app.register_blueprint(workorders_cli)
+    app.register_blueprint(inventory_cli)

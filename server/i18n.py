@@ -140,6 +140,59 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "日历中没有任何工作时间。",
         "en": "The calendar has no working time at all.",
     },
+    # spare parts (server/inventory)
+    "unknown_location": {"zh-CN": "库位不存在或已停用。", "en": "No such stock location."},
+    "unknown_part": {"zh-CN": "备件不存在或已停用。", "en": "No such part."},
+    "unknown_unit": {"zh-CN": "未知的计量单位。", "en": "Unknown unit."},
+    "quantity_invalid": {"zh-CN": "数量不是有效的数字。", "en": "The quantity is not a number."},
+    "quantity_not_positive": {
+        "zh-CN": "数量必须大于零。",
+        "en": "The quantity must be above zero.",
+    },
+    "quantity_too_large": {"zh-CN": "数量过大。", "en": "The quantity is too large."},
+    "quantity_too_precise": {
+        "zh-CN": "数量最多保留三位小数。",
+        "en": "A quantity has at most three decimals.",
+    },
+    "quantity_whole_units": {
+        "zh-CN": "此备件按件计数，数量必须是整数。",
+        "en": "This part is counted in pieces: the quantity must be a whole number.",
+    },
+    "insufficient_stock": {
+        "zh-CN": "库存不足，可用库存见 available。",
+        "en": "Not enough stock; `available` lists where there is some.",
+    },
+    "same_location": {
+        "zh-CN": "调出和调入库位不能相同。",
+        "en": "Stock cannot move to where it already is.",
+    },
+    "work_order_closed": {
+        "zh-CN": "工单已完成或已关闭，不能再申领备件。",
+        "en": "The work order is finished; parts can no longer be requested for it.",
+    },
+    "no_van_to_issue_to": {
+        "zh-CN": "工单尚未分派给配有工具车的工程师。",
+        "en": "The work order has no engineer with a van to issue to.",
+    },
+    "not_a_van": {"zh-CN": "该库位不是工具车。", "en": "That location is not a van."},
+    "not_a_warehouse": {"zh-CN": "该库位不是仓库。", "en": "That location is not a warehouse."},
+    "no_warehouse": {"zh-CN": "没有可退回的仓库。", "en": "There is no warehouse to return to."},
+    "more_than_issued": {
+        "zh-CN": "使用数量不能超过领用数量。",
+        "en": "More cannot be used than was issued.",
+    },
+    "not_for_this_action": {
+        "zh-CN": "此操作不接受该字段。",
+        "en": "This field does not belong to this action.",
+    },
+    "warehouse_needs_location": {
+        "zh-CN": "仓库需要地图位置。",
+        "en": "A warehouse needs its place on the map.",
+    },
+    "van_needs_technician": {
+        "zh-CN": "工具车需要指定所属工程师。",
+        "en": "A van belongs to an engineer.",
+    },
     # uploads (server/workorders/uploads.py)
     "file_empty": {"zh-CN": "文件为空。", "en": "The file is empty."},
     "file_too_large": {

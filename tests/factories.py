@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -16,6 +17,7 @@ from server.auth.passwords import hash_password
 from server.customers.models import Customer, Site
 from server.db import utcnow
 from server.geo import to_geography
+from server.inventory.models import Part, StockLocation
 from server.technicians.hours import default_working_hours
 from server.technicians.models import Skill, Technician, TechnicianSkill
 from server.workorders.models import WorkOrder
@@ -177,4 +179,68 @@ def actor_for(user: User, technician: Technician | None = None) -> Actor:
         user_id=user.id,
         technician_id=technician.id if technician else None,
         name=user.name,
+    )
+
+
+def make_part(session: Session, **fields: Any) -> Part:
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "sku": f"P-{n:05d}",
+        "name_zh": f"备件 {n}",
+        "name_en": f"Part {n}",
+        "unit": "pcs",
+        "unit_cost": Decimal("12.50"),
+        "reorder_point": Decimal(0),
+        "reorder_quantity": Decimal(0),
+        "active": True,
+    }
+    values.update(fields)
+    part = Part(**values)
+    session.add(part)
+    session.flush()
+    return part
+
+
+def make_warehouse(
+    session: Session, *, location: dict[str, float] | None = None, **fields: Any
+) -> StockLocation:
+    n = next(_seq)
+    point = location or SHANGHAI
+    row = StockLocation(
+        type="warehouse",
+        code=fields.pop("code", f"WH-{n}"),
+        name=fields.pop("name", f"仓库 {n}"),
+        address="上海",
+        location=to_geography(point["lat"], point["lon"]),
+        active=True,
+        **fields,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_van(session: Session, *, technician: Technician) -> StockLocation:
+    row = StockLocation(
+        type="van",
+        code=f"VAN-{next(_seq)}",
+        name="工具车",
+        technician_id=technician.id,
+        active=True,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def stock(session: Session, *, part: Part, location: StockLocation, quantity: int | str) -> None:
+    """Stock that arrived through the ledger (a receipt), as the service would record it."""
+    from server.inventory import service as inventory_service
+
+    inventory_service.receive(
+        session,
+        location_id=location.id,
+        lines=[{"part_id": part.id, "quantity": Decimal(str(quantity))}],
+        actor=Actor(kind="user", role="warehouse", name="factory"),
+        now=utcnow(),
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from server.actors import Actor
 from server.errors import Conflict, Forbidden, InvalidTransition, NotFound, VersionConflict
 from server.technicians import service as technicians_service
-from server.workorders import clocks, states
+from server.workorders import clocks, hooks, states
 from server.workorders.models import WorkOrder, WorkOrderEvent
 from server.workorders.timeline import get_work_order, record
 
@@ -85,6 +85,7 @@ def apply_transition(
         op_id=op_id,
         now=now,
     )
+    hooks.run_after_transition(session, order, action=decision.action.value, now=now)
     if decision.action in (states.Action.MERGE, states.Action.UNMERGE):
         _note_on_original(session, order, payload=payload, actor=actor, action=decision.action,
                           now=now)  # fmt: skip

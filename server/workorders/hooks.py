@@ -1,0 +1,23 @@
+"""Other domains' reactions to a work order's life-cycle action, run in the same transaction
+under the order's lock (e.g. inventory frees the parts of a cancelled order).
+
+Work orders do not import those domains; they register here when they are imported (the app
+factory imports every domain's routes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from server.workorders.models import WorkOrder
+
+# fn(session, order, *, action, now)
+after_transition: list[Callable[..., None]] = []
+
+
+def run_after_transition(session: Session, order: WorkOrder, *, action: str, now: datetime) -> None:
+    for hook in after_transition:
+        hook(session, order, action=action, now=now)
