@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from server.auth.models import User
 from server.db import db, utcnow
 from server.demo.orders import seed_orders
+from server.demo.parts import seed_parts
 from server.demo.seed import DEMO_HOLIDAYS, DEMO_WORKDAYS, seed_demo
 from server.workorders.settings import install_defaults
 
@@ -56,3 +57,5 @@ def seed(
             seed=random_seed,
         )
         click.echo(f"demo: {orders.open} open and {orders.closed} closed work orders")
+        parts = seed_parts(session, now=utcnow(), seed=random_seed)
+        click.echo(f"demo: {parts}")

@@ -113,3 +113,24 @@ def test_demo_orders_fill_every_open_state_and_history_once(session):
                        "sign_off"]  # fmt: skip
     again = seed_orders(session, now=utcnow(), timezone="Asia/Shanghai", open_orders=21)
     assert (again.open, again.closed) == (0, 0)
+
+
+def test_demo_parts_come_through_the_ledger_and_requests_wait_or_are_held(session):
+    from server.db import utcnow
+    from server.demo.orders import seed_orders
+    from server.demo.parts import seed_parts
+    from server.inventory import service as inventory_service
+    from server.inventory.models import Part, PartReservation, StockMove
+
+    seed_demo(session, password="demo-pass-123")
+    seed_orders(session, now=utcnow(), timezone="Asia/Shanghai", open_orders=60, history_days=0)
+    report = seed_parts(session, now=utcnow())
+    assert 150 <= report.parts <= 220
+    assert session.scalar(select(func.count()).select_from(Part)) == report.parts
+    kinds = set(session.scalars(select(StockMove.kind)))
+    assert {"receipt", "transfer"} <= kinds
+    assert report.requests > 0
+    statuses = set(session.scalars(select(PartReservation.status)))
+    assert "requested" in statuses or "reserved" in statuses
+    assert inventory_service.check_ledger(session) == []
+    assert seed_parts(session, now=utcnow()).parts == 0
