@@ -96,7 +96,10 @@ def request_parts(
     quantity: Decimal,
     actor: Actor,
     now: datetime,
+    reserving_now: bool = False,
 ) -> PartReservation:
+    """Ask for parts. `reserving_now`: the caller reserves in the same transaction (the
+    warehouse's one-step reservation), so the order never starts waiting for them."""
     order = _order_for(session, work_order_id, actor)
     if order.status in ("completed", "closed", "cancelled"):
         raise Conflict("work_order_closed")
@@ -114,7 +117,8 @@ def request_parts(
     session.add(reservation)
     session.flush()
     _event(session, order, actor=actor, action="parts_requested", reservation=reservation, now=now)
-    refresh_waiting(session, order, actor=actor, now=now)
+    if not reserving_now:
+        refresh_waiting(session, order, actor=actor, now=now)
     return reservation
 
 
@@ -131,7 +135,11 @@ def get_reservation(
 
 
 def _locked_order(session: Session, reservation: PartReservation) -> WorkOrder:
-    order = session.get(WorkOrder, reservation.work_order_id, with_for_update=True)
+    # Lock the row without reloading the order and its relations (often already loaded).
+    session.execute(
+        select(WorkOrder.id).where(WorkOrder.id == reservation.work_order_id).with_for_update()
+    )
+    order = session.get(WorkOrder, reservation.work_order_id)
     if order is None:  # pragma: no cover - a foreign key holds it
         raise NotFound()
     return order

@@ -242,6 +242,7 @@ class Reservations(MethodView):
             quantity=args["quantity"],
             actor=actor,
             now=now,
+            reserving_now=True,
         )
         reserved = reservations.reserve(
             db.session,
