@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from server import health, web
     from server.auth.routes import blp as auth_blp
     from server.customers.routes import blp as customers_blp
+    from server.dispatch.routes import territories_blp
     from server.inventory.routes import blp as inventory_blp
     from server.inventory.routes import work_order_parts_blp
     from server.technicians.routes import blp as technicians_blp
@@ -78,6 +79,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         sla_blp,
         inventory_blp,
         work_order_parts_blp,
+        territories_blp,
     ):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)

@@ -45,6 +45,11 @@ class Config:
     PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
     # Share of an SLA target after which the clock is `at_risk` and supervisors are warned.
     SLA_WARN_SHARE: float = 0.75
+    # Travel times for dispatch: "great_circle" (distance x detour / speed) or "osrm" (OSRM_URL).
+    TRAVEL_PROVIDER: str = "great_circle"
+    OSRM_URL: str = ""
+    TRAVEL_DETOUR_FACTOR: float = 1.3
+    TRAVEL_SPEED_KMH: float = 25.0
     # Content-addressed blobs: photos, signatures, documents and their derived copies.
     STORAGE_DIR: str = str(PROJECT_ROOT / "var" / "blobs")
     # One uploaded file; a request body (e.g. a raw email with several files) may be larger.

@@ -193,6 +193,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "工具车需要指定所属工程师。",
         "en": "A van belongs to an engineer.",
     },
+    # territories (server/dispatch/territories.py)
+    "unknown_technician": {"zh-CN": "工程师不存在。", "en": "No such engineer."},
+    "polygon_required": {
+        "zh-CN": "需要 GeoJSON 多边形（Polygon 或 MultiPolygon）。",
+        "en": "A GeoJSON Polygon or MultiPolygon is required.",
+    },
+    "invalid_geometry": {
+        "zh-CN": "区域图形无效或为空。",
+        "en": "The area is not a usable polygon.",
+    },
+    "geometry_too_complex": {
+        "zh-CN": "区域顶点过多，请简化后再上传。",
+        "en": "The area has too many vertices; simplify it first.",
+    },
+    "feature_collection_required": {
+        "zh-CN": "需要 GeoJSON FeatureCollection。",
+        "en": "A GeoJSON FeatureCollection is required.",
+    },
     # uploads (server/workorders/uploads.py)
     "file_empty": {"zh-CN": "文件为空。", "en": "The file is empty."},
     "file_too_large": {

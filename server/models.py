@@ -4,6 +4,7 @@ from server import ratelimit
 from server.auth import models as auth_models
 from server.customers import models as customers_models
 from server.db import Base
+from server.dispatch import models as dispatch_models
 from server.inventory import models as inventory_models
 from server.notify import models as notify_models
 from server.technicians import models as technicians_models
@@ -13,6 +14,7 @@ __all__ = [
     "Base",
     "auth_models",
     "customers_models",
+    "dispatch_models",
     "inventory_models",
     "notify_models",
     "ratelimit",

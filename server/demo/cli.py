@@ -11,6 +11,7 @@ from server.db import db, utcnow
 from server.demo.orders import seed_orders
 from server.demo.parts import seed_parts
 from server.demo.seed import DEMO_HOLIDAYS, DEMO_WORKDAYS, seed_demo
+from server.demo.territories import seed_territories
 from server.workorders.settings import install_defaults
 
 cli = Blueprint("demo_cli", __name__, cli_group="demo")
@@ -57,5 +58,6 @@ def seed(
             seed=random_seed,
         )
         click.echo(f"demo: {orders.open} open and {orders.closed} closed work orders")
+        click.echo(f"demo: {seed_territories(session, seed=random_seed)} territories")
         parts = seed_parts(session, now=utcnow(), seed=random_seed)
         click.echo(f"demo: {parts}")

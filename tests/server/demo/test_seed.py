@@ -134,3 +134,16 @@ def test_demo_parts_come_through_the_ledger_and_requests_wait_or_are_held(sessio
     assert "requested" in statuses or "reserved" in statuses
     assert inventory_service.check_ledger(session) == []
     assert seed_parts(session, now=utcnow()).parts == 0
+
+
+def test_demo_territories_cover_every_engineer_home(session):
+    from server.demo.territories import seed_territories
+    from server.dispatch import territories
+    from server.technicians.models import Technician
+
+    seed_demo(session, password="demo-pass-123")
+    assert seed_territories(session) == 5
+    covered = territories.technician_territories(session)
+    technicians = session.scalars(select(Technician)).all()
+    assert {t.id for t in technicians} <= set(covered)
+    assert seed_territories(session) == 0
