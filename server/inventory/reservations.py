@@ -254,6 +254,22 @@ def issue(
             raise Conflict("no_van_to_issue_to")
         van = van_or_none
     part, quantity, warehouse_id = reservation.part, reservation.quantity, _held_at(reservation)
+    if warehouse_id == van.id:
+        # Reserved in this engineer's own van: it is already where it has to be.
+        reservation.status = to_status
+        reservation.version += 1
+        reservation.updated_at = now
+        session.flush()
+        _event(
+            session,
+            order,
+            actor=actor,
+            action="parts_issued",
+            reservation=reservation,
+            now=now,
+            van=van.code,
+        )
+        return reservation
     levels = service.lock_levels(session, [(part.id, warehouse_id), (part.id, van.id)])
     held, into = levels[(part.id, warehouse_id)], levels[(part.id, van.id)]
     held.on_hand -= quantity

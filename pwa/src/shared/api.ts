@@ -28,13 +28,22 @@ export class ApiError extends Error {
   readonly status: number
   readonly error: string
   readonly errors: Record<string, unknown>
+  /** The whole error body, with any extra fields (e.g. `available` on insufficient_stock). */
+  readonly body: ApiErrorBody & Record<string, unknown>
 
-  constructor(status: number, error: string, message: string, errors: Record<string, unknown> = {}) {
+  constructor(
+    status: number,
+    error: string,
+    message: string,
+    errors: Record<string, unknown> = {},
+    body: ApiErrorBody & Record<string, unknown> = {},
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.error = error
     this.errors = errors
+    this.body = body
   }
 
   /** True when the request did not reach the server (the caller may queue and retry). */
@@ -128,7 +137,7 @@ function toApiError(response: Response, body: unknown): ApiError {
   const status = response.status
   const error = b.error ?? (b.status ? b.status.toLowerCase().replace(/\W+/g, '_') : `http_${status}`)
   const message = b.message ?? (typeof body === 'string' && body ? body : response.statusText || error)
-  return new ApiError(status, error, message, b.errors ?? {})
+  return new ApiError(status, error, message, b.errors ?? {}, b as ApiErrorBody & Record<string, unknown>)
 }
 
 let refreshing: Promise<boolean> | null = null

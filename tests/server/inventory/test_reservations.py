@@ -408,3 +408,23 @@ def test_reserving_through_the_service_respects_an_explicit_location(session, ke
         session, reservation_id=requested.id, actor=actor, now=utcnow(), location_id=far.id
     )
     assert reserved.location_id == far.id
+
+
+def test_parts_reserved_in_the_engineers_own_van_are_issued_where_they_are(
+    client, app, session, keeper, world
+):
+    order, part, *_ = world
+    tech = make_technician(session)
+    van = make_van(session, technician=tech)
+    stock(session, part=part, location=van, quantity=3)
+    order.assignee_id, order.status = tech.id, "assigned"
+    session.flush()
+    headers = bearer(app, keeper)
+    body = {"work_order_id": str(order.id), "part_id": str(part.id), "quantity": 2,
+            "location_id": str(van.id)}  # fmt: skip
+    rid = client.post(f"{INV}/reservations", json=body, headers=headers).json["id"]
+    assert level(session, part, van) == (Decimal(3), Decimal(2))
+    issued = client.post(f"{INV}/reservations/{rid}/issue", json={}, headers=headers)
+    assert issued.json["status"] == "issued"
+    assert level(session, part, van) == (Decimal(3), Decimal(2))
+    assert service.check_ledger(session) == []

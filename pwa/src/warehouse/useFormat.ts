@@ -1,0 +1,25 @@
+import { useI18n } from 'vue-i18n'
+import { formatDateTime, formatQuantity, partName } from './format'
+import type { LocationRef, PartRef } from './inventory'
+
+/** The format helpers bound to the page's current language. */
+export function useFormat() {
+  const { t, te, locale } = useI18n()
+
+  function unitLabel(unit: string): string {
+    const key = `warehouse.units.${unit}`
+    return te(key) ? t(key) : unit
+  }
+
+  return {
+    qty: (value: string | number | null | undefined) => formatQuantity(value, locale.value),
+    qtyUnit: (value: string | number | null | undefined, unit: string) =>
+      t('warehouse.qtyWithUnit', { qty: formatQuantity(value, locale.value), unit: unitLabel(unit) }),
+    unitLabel,
+    when: (iso: string | null | undefined) => formatDateTime(iso, locale.value),
+    partLabel: (part: PartRef) => `${part.sku} · ${partName(part.name, locale.value)}`,
+    partName: (part: PartRef) => partName(part.name, locale.value),
+    placeLabel: (place: Pick<LocationRef, 'code' | 'name'>) => `${place.code} · ${place.name}`,
+    placeType: (type: string) => (type === 'van' ? t('warehouse.locationTypes.van') : t('warehouse.locationTypes.warehouse')),
+  }
+}
