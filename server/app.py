@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, g, request
 
+import mobile_api
 from server import storage
 from server.api import Api, register_security_scheme
 from server.config import load_config, resolve_database_url
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = Api(app)
     register_security_scheme(api, app)
     _register_blueprints(app, api)
+    mobile_api.init_app(app)
     _register_cli(app)
     return app
 
@@ -59,7 +61,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
     from server import health, web
     from server.auth.routes import blp as auth_blp
     from server.customers.routes import blp as customers_blp
-    from server.dispatch.routes import territories_blp
+    from server.dispatch.routes import dispatch_blp, territories_blp
     from server.inventory.routes import blp as inventory_blp
     from server.inventory.routes import work_order_parts_blp
     from server.technicians.routes import blp as technicians_blp
@@ -80,6 +82,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         inventory_blp,
         work_order_parts_blp,
         territories_blp,
+        dispatch_blp,
     ):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)

@@ -45,6 +45,8 @@ class Config:
     PUBLIC_BASE_URL: str = "http://127.0.0.1:8000"
     # Share of an SLA target after which the clock is `at_risk` and supervisors are warned.
     SLA_WARN_SHARE: float = 0.75
+    # New urgent orders are assigned at once to the best engineer by instant insertion.
+    AUTO_DISPATCH_URGENT: bool = False
     # Travel times for dispatch: "great_circle" (distance x detour / speed) or "osrm" (OSRM_URL).
     TRAVEL_PROVIDER: str = "great_circle"
     OSRM_URL: str = ""

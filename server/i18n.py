@@ -140,6 +140,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "日历中没有任何工作时间。",
         "en": "The calendar has no working time at all.",
     },
+    # the engineer app (mobile_api)
+    "invalid_cursor": {
+        "zh-CN": "同步游标无效，请重新完整同步。",
+        "en": "The sync cursor is not valid; sync again without it.",
+    },
+    "hash_mismatch": {
+        "zh-CN": "上传内容与其哈希值不符，请重新上传。",
+        "en": "The bytes do not match their sha256; upload them again.",
+    },
+    "not_an_engineer": {
+        "zh-CN": "此账号未关联工程师。",
+        "en": "This account is not an engineer's.",
+    },
+    "reassigned": {
+        "zh-CN": "该工单已改派给其他工程师。",
+        "en": "This job has been given to another engineer.",
+    },
+    "upload_missing": {
+        "zh-CN": "照片或签名尚未上传。",
+        "en": "The photo or signature has not been uploaded yet.",
+    },
+    "checklist_not_available": {
+        "zh-CN": "此工单没有检查清单。",
+        "en": "This job has no checklist.",
+    },
     # spare parts (server/inventory)
     "unknown_location": {"zh-CN": "库位不存在或已停用。", "en": "No such stock location."},
     "unknown_part": {"zh-CN": "备件不存在或已停用。", "en": "No such part."},
@@ -192,6 +217,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "van_needs_technician": {
         "zh-CN": "工具车需要指定所属工程师。",
         "en": "A van belongs to an engineer.",
+    },
+    # dispatch runs (server/dispatch/runs.py)
+    "run_not_ready": {
+        "zh-CN": "该调度方案尚未完成，无法应用。",
+        "en": "This dispatch run has no plan to apply yet.",
+    },
+    "date_to_before_date_from": {
+        "zh-CN": "结束日期不能早于开始日期。",
+        "en": "The end date is before the start date.",
+    },
+    "horizon_too_long": {"zh-CN": "最多规划 7 天。", "en": "A plan covers at most 7 days."},
+    "work_order_has_no_location": {
+        "zh-CN": "工单没有地图位置，无法推荐工程师。",
+        "en": "The work order has no place on the map to plan from.",
     },
     # territories (server/dispatch/territories.py)
     "unknown_technician": {"zh-CN": "工程师不存在。", "en": "No such engineer."},

@@ -29,6 +29,9 @@ def downgrade(url: str, revision: str = "base") -> None:
 
 # Tables that belong to PostGIS or to the task queue's own schema (migration 0002), not to models.
 FOREIGN_TABLES = {"spatial_ref_sys"}
+# Expression indexes PostgreSQL reflects in its own spelling ("(location)::geometry(...)"),
+# which autogenerate cannot compare with the model's; their migrations are written by hand.
+EXPRESSION_INDEXES = {"ix_work_orders_open_geometry"}
 
 
 def include_object(
@@ -38,5 +41,7 @@ def include_object(
     if type_ == "table" and (name in FOREIGN_TABLES or (name or "").startswith("procrastinate_")):
         return False
     if type_ == "index" and (name or "").startswith(("procrastinate_", "idx_procrastinate_")):
+        return False
+    if type_ == "index" and name in EXPRESSION_INDEXES:
         return False
     return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))

@@ -1,5 +1,7 @@
-"""Every domain's tables, imported in one place so that Alembic sees the whole schema."""
+"""Every domain's tables, imported in one place so that Alembic sees the whole schema (the
+engineer app's own op log included)."""
 
+from mobile_api import models as mobile_models
 from server import ratelimit
 from server.auth import models as auth_models
 from server.customers import models as customers_models
@@ -16,6 +18,7 @@ __all__ = [
     "customers_models",
     "dispatch_models",
     "inventory_models",
+    "mobile_models",
     "notify_models",
     "ratelimit",
     "technicians_models",

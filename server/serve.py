@@ -64,6 +64,12 @@ def main() -> int:
             cwd=PROJECT_ROOT,
         ),
         "worker": subprocess.Popen([python, "-m", "server.worker"], env=env, cwd=PROJECT_ROOT),
+        # Optimizer runs are long and CPU-bound: their own worker, one run at a time.
+        "optimizer": subprocess.Popen(
+            [python, "-m", "server.worker", "--queue", "optimizer", "--concurrency", "1"],
+            env=env,
+            cwd=PROJECT_ROOT,
+        ),
     }
     if not _wait_until_healthy(f"http://{bind}/healthz", procs["web"]):
         _say("the web server did not come up; see its log above")

@@ -41,7 +41,12 @@ from server.queue_connector import SessionConnector
 R = TypeVar("R")
 
 # Modules whose import registers tasks; the worker imports them all before it starts.
-TASK_MODULES = ["server.auth.tasks", "server.workorders.tasks"]
+TASK_MODULES = [
+    "server.auth.tasks",
+    "server.workorders.tasks",
+    "server.dispatch.tasks",
+    "server.dispatch.auto",
+]
 
 DEFAULT_QUEUE = "default"
 

@@ -1,24 +1,38 @@
-"""Dispatch over HTTP: service territories (and, with the optimizer, runs and suggestions)."""
+"""Dispatch over HTTP: service territories, optimizer runs, instant suggestions."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 
 from server.api import Blueprint, parse_json_object
-from server.db import db
-from server.dispatch import territories
-from server.dispatch.models import Territory
+from server.auth.guard import current_actor
+from server.db import db, utcnow
+from server.dispatch import (
+    auto,  # noqa: F401  (listens for new urgent orders)
+    runs,
+    territories,
+)
+from server.dispatch.models import DispatchRun, Territory
 from server.dispatch.schemas import (
     ImportResultSchema,
     MembersSchema,
+    RunCreateSchema,
+    RunSchema,
+    SuggestionArgsSchema,
+    SuggestionSchema,
     TerritoryCreateSchema,
     TerritorySchema,
     TerritoryUpdateSchema,
 )
+from server.dispatch.tasks import solve_run
+from server.dispatch.travel import provider_from_settings
+from server.tasks import defer
 
 territories_blp = Blueprint(
     "territories",
@@ -90,3 +104,65 @@ class TerritoryImport(MethodView):
         return territories.import_feature_collection(
             db.session, parse_json_object(request.get_data())
         )
+
+
+dispatch_blp = Blueprint(
+    "dispatch",
+    __name__,
+    url_prefix="/api/v1/dispatch",
+    description="Optimizer runs (plan, preview the difference, apply) and instant suggestions",
+)
+DISPATCHERS = ("admin", "dispatcher")
+
+
+@dispatch_blp.route("/runs")
+class Runs(MethodView):
+    @dispatch_blp.auth(*DISPATCHERS)
+    @dispatch_blp.arguments(RunCreateSchema)
+    @dispatch_blp.response(202, RunSchema)
+    def post(self, args: dict[str, Any]) -> DispatchRun:
+        """Plan the horizon (default today) in the background; poll the run for its plan"""
+        run = runs.create_run(db.session, actor=current_actor(), options=args, today=_today())
+        defer(db.session, solve_run, run_id=str(run.id))
+        return run
+
+
+@dispatch_blp.route("/runs/<uuid:run_id>")
+class RunById(MethodView):
+    @dispatch_blp.auth(*DISPATCHERS, "manager")
+    @dispatch_blp.response(200, RunSchema)
+    def get(self, run_id: uuid.UUID) -> DispatchRun:
+        """Status, statistics, routes, unassigned jobs with reasons, and the diff"""
+        return runs.get_run(db.session, run_id=run_id)
+
+
+@dispatch_blp.route("/runs/<uuid:run_id>/apply")
+class RunApply(MethodView):
+    @dispatch_blp.auth(*DISPATCHERS)
+    @dispatch_blp.response(200, RunSchema)
+    @dispatch_blp.alt_response(409, description="The run has no plan yet (or failed)")
+    def post(self, run_id: uuid.UUID) -> DispatchRun:
+        """Assign as planned; orders changed since the snapshot are skipped and reported"""
+        return runs.apply_run(db.session, run_id=run_id, actor=current_actor(), now=utcnow())
+
+
+@dispatch_blp.route("/suggestions")
+class Suggestions(MethodView):
+    @dispatch_blp.auth(*DISPATCHERS, "agent")
+    @dispatch_blp.arguments(SuggestionArgsSchema, location="query")
+    @dispatch_blp.response(200, SuggestionSchema(many=True))
+    def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """The best engineers for one order today, with ETA and added travel"""
+        return runs.suggestions(
+            db.session,
+            work_order_id=args["work_order_id"],
+            actor=current_actor(),
+            travel=provider_from_settings(current_app.config),
+            now=utcnow(),
+            timezone=current_app.config["ORG_TIMEZONE"],
+            limit=args["limit"],
+        )
+
+
+def _today() -> date:
+    return utcnow().astimezone(ZoneInfo(current_app.config["ORG_TIMEZONE"])).date()

@@ -47,3 +47,46 @@ class MembersSchema(Schema):
 class ImportResultSchema(Schema):
     created = fields.Integer()
     updated = fields.Integer()
+
+
+class RunCreateSchema(Schema):
+    date_from = fields.Date()
+    date_to = fields.Date()
+    technician_ids = fields.List(fields.UUID(), validate=validate.Length(max=1000))
+    work_order_ids = fields.List(fields.UUID(), validate=validate.Length(max=5000))
+    time_limit_s = fields.Integer(load_default=10, validate=validate.Range(min=1, max=120))
+    apply = fields.Boolean(load_default=False)
+
+
+class RunSchema(Schema):
+    id = fields.UUID()
+    status = fields.String()
+    options = fields.Dict()
+    stats = fields.Dict(allow_none=True)
+    diff = fields.Dict(allow_none=True)
+    routes = fields.Function(lambda r: (r.plan or {}).get("routes", []))
+    unassigned = fields.Function(lambda r: (r.plan or {}).get("unassigned", []))
+    skipped = fields.Function(lambda r: (r.snapshot or {}).get("skipped", []))
+    applied = fields.Dict(allow_none=True)
+    error = fields.String(allow_none=True)
+    requested_by_name = fields.String()
+    created_at = UtcDateTime()
+    started_at = UtcDateTime(allow_none=True)
+    finished_at = UtcDateTime(allow_none=True)
+    applied_at = UtcDateTime(allow_none=True)
+
+
+class SuggestionArgsSchema(Schema):
+    work_order_id = fields.UUID(required=True)
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
+
+
+class SuggestionSchema(Schema):
+    technician_id = fields.String()
+    name = fields.String(allow_none=True)
+    position = fields.Integer()
+    eta_at = UtcDateTime()
+    start_at = UtcDateTime()
+    added_travel_s = fields.Integer()
+    added_distance_m = fields.Integer(allow_none=True)
+    lateness_s = fields.Integer()

@@ -149,6 +149,9 @@ class StockMove(Base):
     actor_name: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
+    # For the history's "which job": one extra query per page of moves.
+    work_order: Mapped[Any] = relationship("WorkOrder", lazy="selectin", viewonly=True)
+
 
 RESERVATION_STATUSES = ("requested", "reserved", "issued", "consumed", "released", "returned")
 

@@ -145,6 +145,7 @@ class MoveSchema(Schema):
     from_location_id = fields.UUID(allow_none=True)
     to_location_id = fields.UUID(allow_none=True)
     work_order_id = fields.UUID(allow_none=True)
+    work_order_number = fields.Function(lambda m: m.work_order.number if m.work_order else None)
     reservation_id = fields.UUID(allow_none=True)
     unit_cost = fields.Decimal(as_string=True, allow_none=True)
     reason = fields.String(allow_none=True)

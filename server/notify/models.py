@@ -47,3 +47,19 @@ class OutboxMessage(UuidPk, Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     sent_at: Mapped[datetime | None]
+
+
+class PushToken(Base):
+    """A device that receives push messages (FCM) for a user; a token moves with its device."""
+
+    __tablename__ = "push_tokens"
+    __table_args__ = (
+        CheckConstraint("platform IN ('android','ios','web')", name="platform_known"),
+    )
+
+    token: Mapped[str] = mapped_column(String(4096), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())

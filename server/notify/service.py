@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from server.notify.models import OutboxMessage
+from server.notify.models import OutboxMessage, PushToken
 
 
 def enqueue(
@@ -48,5 +49,20 @@ def messages_for_work_order(session: Session, *, work_order_id: uuid.UUID) -> li
             select(OutboxMessage)
             .where(OutboxMessage.work_order_id == work_order_id)
             .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        )
+    )
+
+
+def register_push_token(
+    session: Session, *, user_id: uuid.UUID, token: str, platform: str, now: datetime
+) -> None:
+    """A device's token for this user; a token seen before moves to whoever registers it now
+    (a shared phone, a reinstall)."""
+    session.execute(
+        insert(PushToken)
+        .values(token=token, user_id=user_id, platform=platform, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=[PushToken.token],
+            set_={"user_id": user_id, "platform": platform, "updated_at": now},
         )
     )

@@ -249,3 +249,23 @@ def _replace_skills(session: Session, technician: Technician, items: list[dict[s
             replaced.append(row)
     # In the order a reload would give, so that this response equals a later GET.
     technician.skills = sorted(replaced, key=lambda row: row.skill_code)
+
+
+def record_position(
+    session: Session,
+    *,
+    technician_id: uuid.UUID,
+    lat: float,
+    lon: float,
+    at: Any,
+    min_interval_s: int,
+) -> bool:
+    """The engineer's latest position (what the board and ETAs use). Pings closer together
+    than `min_interval_s`, or older than the one we have, are ignored: True if it was kept."""
+    technician = get_technician(session, technician_id=technician_id)
+    last = technician.last_position_at
+    if last is not None and (at - last).total_seconds() < min_interval_s:
+        return False
+    technician.last_position = to_geography(lat, lon)
+    technician.last_position_at = at
+    return True

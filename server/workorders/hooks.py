@@ -16,8 +16,15 @@ from server.workorders.models import WorkOrder
 
 # fn(session, order, *, action, now)
 after_transition: list[Callable[..., None]] = []
+# fn(session, order, *, now): a new order exists (numbered, with its clocks started).
+after_create: list[Callable[..., None]] = []
 
 
 def run_after_transition(session: Session, order: WorkOrder, *, action: str, now: datetime) -> None:
     for hook in after_transition:
         hook(session, order, action=action, now=now)
+
+
+def run_after_create(session: Session, order: WorkOrder, *, now: datetime) -> None:
+    for hook in after_create:
+        hook(session, order, now=now)

@@ -90,10 +90,11 @@ class WorkOrder(UuidPk, Timestamps, Base):
         # Free text in Chinese and English. Chinese words are mostly two characters, which
         # trigrams cannot index; character bigrams can (see migration 0004's function).
         Index("ix_work_orders_search_bigrams", "search_bigrams", postgresql_using="gin"),
-        # The board: open jobs in a map window. Closed history (most rows) stays out of it.
+        # The board: open jobs in a map window, compared as geometry (see geo.in_bbox), so the
+        # index is on that expression. Closed history (most rows) stays out of it.
         Index(
-            "ix_work_orders_open_location",
-            "location",
+            "ix_work_orders_open_geometry",
+            text("(CAST(location AS geometry(GEOMETRY,4326)))"),
             postgresql_using="gist",
             postgresql_where=text(f"status IN ({', '.join(repr(s) for s in ON_THE_BOARD)})"),
         ),
@@ -190,6 +191,8 @@ class WorkOrderEvent(Base):
     __tablename__ = "work_order_events"
     __table_args__ = (
         Index("ix_work_order_events_order_at", "work_order_id", "id"),
+        # The engineer app's sync looks for jobs moved away from someone since a moment.
+        Index("ix_work_order_events_at", "at"),
         # A connected system's retry of a request that joined an open order finds it here.
         Index(
             "ix_work_order_events_source_ref",

@@ -33,7 +33,7 @@ from server.geo import BBox, in_bbox
 from server.notify import service as notify_service
 from server.queries import count_rows, one_page
 from server.technicians import service as technicians_service
-from server.workorders import clocks, states
+from server.workorders import clocks, hooks, states
 from server.workorders.models import Category, WorkOrder, WorkOrderEvent, WorkOrderNumberCounter
 from server.workorders.timeline import get_work_order, record, visible
 from server.workorders.transitions import TransitionInput, apply_transition
@@ -310,6 +310,7 @@ def create_work_order(
         public=True,
         now=now,
     )
+    hooks.run_after_create(session, order, now=now)
     return order
 
 
@@ -345,6 +346,25 @@ def update_work_order(
     order.version += 1
     order.updated_at = now
     record(session, order, actor=actor, action="update", payload={"changes": diff}, now=now)
+    return order
+
+
+def record_resolution(
+    session: Session, *, work_order_id: uuid.UUID, actor: Actor, resolution: str, now: datetime
+) -> WorkOrder:
+    """The engineer's account of the work, written before completing (offline, in pieces)."""
+    order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
+    if actor.role == "technician" and order.assignee_id != actor.technician_id:
+        raise Forbidden()
+    if order.status not in ("in_progress", "on_hold", "completed"):
+        raise Conflict("not_editable")
+    text = resolution.strip()
+    if not text:
+        raise ValidationFailed({"resolution": ["required"]})
+    order.resolution = text[:10000]
+    order.version += 1
+    order.updated_at = now
+    record(session, order, actor=actor, action="resolution", payload={"resolution": text}, now=now)
     return order
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from server.actors import Actor
 from server.errors import NotFound
@@ -31,14 +32,34 @@ def visible(stmt: Select[Any], actor: Actor) -> Select[Any]:
 def get_work_order(
     session: Session, *, work_order_id: uuid.UUID, actor: Actor, lock: bool = False
 ) -> WorkOrder:
-    """The order, if this actor may see it (others get 404: its existence is not theirs to know)."""
-    stmt = visible(select(WorkOrder).where(WorkOrder.id == work_order_id), actor)
-    if lock:
-        stmt = stmt.with_for_update()
-    order = session.scalar(stmt)
-    if order is None:
+    """The order, if this actor may see it (others get 404: its existence is not theirs to know).
+
+    With `lock`, the row is locked first and then read: an order this session already holds is
+    refreshed column by column, without reloading its customer, site and engineer (a batch of
+    a phone's ops locks the same order many times)."""
+    if not lock:
+        order = session.scalar(
+            visible(select(WorkOrder).where(WorkOrder.id == work_order_id), actor)
+        )
+        if order is None:
+            raise NotFound()
+        return order
+    locked = session.scalar(
+        visible(select(WorkOrder.id).where(WorkOrder.id == work_order_id), actor).with_for_update()
+    )
+    if locked is None:
+        raise NotFound()
+    held = session.identity_map.get(identity_key(WorkOrder, work_order_id))
+    if held is not None:
+        session.refresh(held, attribute_names=_COLUMNS)
+        return held  # type: ignore[no-any-return]
+    order = session.get(WorkOrder, work_order_id)
+    if order is None:  # pragma: no cover - locked a moment ago
         raise NotFound()
     return order
+
+
+_COLUMNS = [column.key for column in WorkOrder.__table__.columns]
 
 
 def record(

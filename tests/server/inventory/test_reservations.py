@@ -113,6 +113,11 @@ def test_request_reserve_issue_consume(client, app, session, keeper, world):
     assert level(session, part, van) == (Decimal(1), Decimal(0))
     parts = client.get(f"{WO}/{order.id}/parts", headers=bearer(app, agent)).json
     assert parts["consumed_cost"] == "40.00"
+    history = client.get(f"{INV}/moves?work_order_id={order.id}", headers=bearer(app, keeper)).json
+    assert [(m["kind"], m["work_order_number"]) for m in history] == [
+        ("consume", order.number),
+        ("issue", order.number),
+    ]
     assert service.check_ledger(session) == []
     assert _events(session, order)[-6:] == [
         "parts_requested",

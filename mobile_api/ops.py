@@ -1,0 +1,311 @@
+"""A batch of ops from a phone's outbox, applied in order, each at most once.
+
+Every op is recorded in `mobile_ops` under the id the phone gave it, in the same savepoint as
+its effect: a replayed op (a flaky network, a reload) finds its record and is answered
+`duplicate` with the order as it is now; nothing changes twice. An op that fails leaves no
+trace of its effect, is recorded as rejected with the reason, and does not stop the batch.
+
+The server decides who has a job: an op on an order assigned to someone else is rejected with
+`reassigned`. An op whose `base_version` is older than the order is still applied when the
+life cycle allows it (field actions add to the order; they do not overwrite it), and refused
+with the life cycle's reason when it does not.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mobile_api.models import MobileOp
+from server.actors import Actor
+from server.errors import Conflict, DomainError, ValidationFailed
+from server.inventory import reservations
+from server.storage import BlobStore
+from server.workorders import attachments
+from server.workorders import service as workorders_service
+from server.workorders.models import WorkOrder
+
+TRANSITIONS = (
+    "accept",
+    "decline",
+    "start_travel",
+    "arrive",
+    "hold",
+    "resume",
+    "complete",
+    "sign_off",
+)
+OTHERS = ("note", "photo", "part_used", "resolution", "checklist_item")
+OP_TYPES = TRANSITIONS + OTHERS
+
+
+@dataclass
+class OpResult:
+    op_id: str
+    status: str  # applied | duplicate | rejected
+    error: str | None = None
+    work_order: WorkOrder | None = None
+
+
+def apply_batch(
+    session: Session,
+    *,
+    actor: Actor,
+    ops: list[dict[str, Any]],
+    store: BlobStore,
+    limits: attachments.Limits,
+    now: datetime,
+) -> list[OpResult]:
+    # The session holds loaded objects weakly: keep the batch's orders (and what they load)
+    # alive, or every op would load its order, customer and site again.
+    held = list(
+        session.scalars(
+            select(WorkOrder).where(
+                WorkOrder.id.in_({op["work_order_id"] for op in ops if op.get("work_order_id")})
+            )
+        )
+    )
+    seen = {
+        row.op_id: row
+        for row in session.scalars(
+            select(MobileOp).where(MobileOp.op_id.in_([op["op_id"] for op in ops]))
+        )
+    }
+    results = [
+        _apply_one(
+            session,
+            actor=actor,
+            op=op,
+            seen=seen.get(op["op_id"]),
+            store=store,
+            limits=limits,
+            now=now,
+        )
+        for op in ops
+    ]
+    del held
+    # The order as it ends up, once per order (on its last op) and on every rejection: a batch
+    # of a whole job does not send the same order back eight times.
+    last: dict[Any, int] = {op.get("work_order_id"): i for i, op in enumerate(ops)}
+    for index, (op, result) in enumerate(zip(ops, results, strict=True)):
+        if result.status == "rejected" or last.get(op.get("work_order_id")) == index:
+            result.work_order = _current(session, op.get("work_order_id"), actor)
+    return results
+
+
+def _current(session: Session, work_order_id: uuid.UUID | None, actor: Actor) -> WorkOrder | None:
+    if work_order_id is None:
+        return None
+    order = session.get(WorkOrder, work_order_id, populate_existing=True)
+    if order is None or order.assignee_id != actor.technician_id:
+        return None  # no longer theirs to see
+    return workorders_service.present(order, actor)
+
+
+def _apply_one(
+    session: Session,
+    *,
+    actor: Actor,
+    op: dict[str, Any],
+    seen: MobileOp | None,
+    store: BlobStore,
+    limits: attachments.Limits,
+    now: datetime,
+) -> OpResult:
+    op_id, work_order_id = op["op_id"], op.get("work_order_id")
+    if seen is not None:
+        if seen.technician_id != actor.technician_id:
+            return OpResult(op_id, "rejected", "op_id_reused")
+        return OpResult(op_id, "duplicate", seen.error)
+    record = MobileOp(
+        op_id=op_id,
+        technician_id=actor.technician_id,
+        work_order_id=work_order_id,
+        type=op["type"],
+        at=op.get("at"),
+        received_at=now,
+        base_version=op.get("base_version"),
+        payload=_jsonable(op.get("payload") or {}),
+    )
+    try:
+        with session.begin_nested():
+            _effect(session, actor=actor, op=op, store=store, limits=limits, now=now)
+            record.status = "applied"
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        # The same op arrived twice at the same moment (two tabs, a retried request): the other
+        # copy was applied.
+        return OpResult(op_id, "duplicate")
+    except DomainError as refused:
+        record.status, record.error = "rejected", refused.error
+        try:
+            with session.begin_nested():
+                session.add(record)
+                session.flush()
+        except IntegrityError:
+            return OpResult(op_id, "duplicate")
+        return OpResult(op_id, "rejected", refused.error)
+    return OpResult(op_id, "applied")
+
+
+def _effect(
+    session: Session,
+    *,
+    actor: Actor,
+    op: dict[str, Any],
+    store: BlobStore,
+    limits: attachments.Limits,
+    now: datetime,
+) -> None:
+    kind, payload = op["type"], op.get("payload") or {}
+    order_id = op.get("work_order_id")
+    if order_id is None:
+        raise ValidationFailed({"work_order_id": ["required"]})
+    order = session.get(WorkOrder, order_id)
+    if order is None:
+        raise Conflict("not_found")
+    if order.assignee_id != actor.technician_id:
+        raise Conflict("reassigned")
+    if kind in TRANSITIONS:
+        if kind == "sign_off" and payload.get("signature_sha256"):
+            _attach(
+                session,
+                actor=actor,
+                order_id=order_id,
+                sha=payload["signature_sha256"],
+                kind="signature",
+                filename="signature.png",
+                public=False,
+                store=store,
+                limits=limits,
+                now=now,
+            )
+        workorders_service.apply_transition(
+            session,
+            work_order_id=order_id,
+            actor=actor,
+            change=workorders_service.TransitionInput(
+                action=kind,
+                reason=payload.get("reason"),
+                resolution=payload.get("resolution"),
+                signature_sha256=payload.get("signature_sha256"),
+                signer_name=payload.get("signer_name"),
+                hold_for=payload.get("hold_for"),
+            ),
+            now=now,
+            op_id=op["op_id"],
+        )
+    elif kind == "note":
+        body = str(payload.get("body") or "").strip()
+        if not body:
+            raise ValidationFailed({"body": ["required"]})
+        workorders_service.add_comment(
+            session,
+            work_order_id=order_id,
+            actor=actor,
+            body=body,
+            public=bool(payload.get("public")),
+            now=now,
+            extra={"op_id": op["op_id"]},
+        )
+    elif kind == "photo":
+        _attach(
+            session,
+            actor=actor,
+            order_id=order_id,
+            sha=str(payload.get("sha256") or ""),
+            kind="photo",
+            filename=str(payload.get("filename") or "photo.jpg"),
+            public=bool(payload.get("public")),
+            store=store,
+            limits=limits,
+            now=now,
+        )
+    elif kind == "part_used":
+        if payload.get("reservation_id"):
+            reservations.consume(
+                session,
+                reservation_id=uuid.UUID(str(payload["reservation_id"])),
+                actor=actor,
+                now=now,
+                quantity_used=_decimal(payload.get("quantity_used")),
+            )
+        else:
+            quantity = _decimal(payload.get("quantity"))
+            if quantity is None or not payload.get("part_id"):
+                raise ValidationFailed({"part_id": ["required"]})
+            reservations.use_from_van(
+                session,
+                work_order_id=order_id,
+                part_id=uuid.UUID(str(payload["part_id"])),
+                quantity=quantity,
+                actor=actor,
+                now=now,
+            )
+    elif kind == "resolution":
+        workorders_service.record_resolution(
+            session,
+            work_order_id=order_id,
+            actor=actor,
+            resolution=str(payload.get("resolution") or ""),
+            now=now,
+        )
+    elif kind == "checklist_item":
+        # Checklists arrive with assets and maintenance plans (their own issue).
+        raise Conflict("checklist_not_available")
+    else:  # pragma: no cover - the schema allows only OP_TYPES
+        raise ValidationFailed({"type": ["unknown_value"]})
+
+
+def _attach(
+    session: Session,
+    *,
+    actor: Actor,
+    order_id: uuid.UUID,
+    sha: str,
+    kind: str,
+    filename: str,
+    public: bool,
+    store: BlobStore,
+    limits: attachments.Limits,
+    now: datetime,
+) -> None:
+    data = store.get(sha) if len(sha) == 64 else None
+    if data is None:
+        raise Conflict("upload_missing")
+    attachments.add_attachment(
+        session,
+        store=store,
+        work_order_id=order_id,
+        actor=actor,
+        data=data,
+        filename=filename,
+        kind=kind,
+        public=public,
+        limits=limits,
+        now=now,
+    )
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationFailed({"quantity": ["quantity_invalid"]}) from exc
+
+
+def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (str(v) if isinstance(v, Decimal | uuid.UUID | datetime) else v)
+        for k, v in payload.items()
+    }
