@@ -253,8 +253,7 @@ def issue(
         if van_or_none is None:
             raise Conflict("no_van_to_issue_to")
         van = van_or_none
-    part, quantity, warehouse_id = reservation.part, reservation.quantity, _held_at(reservation)
-    if warehouse_id == van.id:
+    if _held_at(reservation) == van.id:
         # Reserved in this engineer's own van: it is already where it has to be.
         reservation.status = to_status
         reservation.version += 1
@@ -270,30 +269,17 @@ def issue(
             van=van.code,
         )
         return reservation
-    levels = service.lock_levels(session, [(part.id, warehouse_id), (part.id, van.id)])
-    held, into = levels[(part.id, warehouse_id)], levels[(part.id, van.id)]
-    held.on_hand -= quantity
-    held.reserved -= quantity
-    into.on_hand += quantity
-    into.reserved += quantity
-    held.updated_at = into.updated_at = now
-    service.record_move(
+    _move_held(
         session,
+        reservation,
+        order,
         kind="issue",
-        part=part,
-        quantity=quantity,
+        to=van,
+        still_held=True,
         actor=actor,
+        to_status=to_status,
         now=now,
-        from_location_id=warehouse_id,
-        to_location_id=van.id,
-        work_order_id=order.id,
-        reservation_id=reservation.id,
     )
-    reservation.location = van
-    reservation.status = to_status
-    reservation.version += 1
-    reservation.updated_at = now
-    session.flush()
     _event(
         session,
         order,
@@ -475,30 +461,17 @@ def return_to_warehouse(
         warehouse = service.get_location(session, location_id=warehouse_id, field="warehouse_id")
         if warehouse.type != "warehouse":
             raise ValidationFailed({"warehouse_id": ["not_a_warehouse"]})
-    part, quantity, van_id = reservation.part, reservation.quantity, _held_at(reservation)
-    levels = service.lock_levels(session, [(part.id, van_id), (part.id, warehouse.id)])
-    out, into = levels[(part.id, van_id)], levels[(part.id, warehouse.id)]
-    out.on_hand -= quantity
-    out.reserved -= quantity
-    into.on_hand += quantity
-    out.updated_at = into.updated_at = now
-    service.record_move(
+    _move_held(
         session,
+        reservation,
+        order,
         kind="return",
-        part=part,
-        quantity=quantity,
+        to=warehouse,
+        still_held=False,
         actor=actor,
+        to_status=to_status,
         now=now,
-        from_location_id=van_id,
-        to_location_id=warehouse.id,
-        work_order_id=order.id,
-        reservation_id=reservation.id,
     )
-    reservation.location = warehouse
-    reservation.status = to_status
-    reservation.version += 1
-    reservation.updated_at = now
-    session.flush()
     _event(
         session,
         order,
@@ -509,6 +482,48 @@ def return_to_warehouse(
         warehouse=warehouse.code,
     )
     return reservation
+
+
+def _move_held(
+    session: Session,
+    reservation: PartReservation,
+    order: WorkOrder,
+    *,
+    kind: str,
+    to: StockLocation,
+    still_held: bool,
+    actor: Actor,
+    to_status: str,
+    now: datetime,
+) -> None:
+    """Move the reservation's parts from where they are held to `to`, in the ledger and the
+    levels; `still_held`: they stay reserved for the order there (issued to a van)."""
+    part, quantity, source = reservation.part, reservation.quantity, _held_at(reservation)
+    levels = service.lock_levels(session, [(part.id, source), (part.id, to.id)])
+    out, into = levels[(part.id, source)], levels[(part.id, to.id)]
+    out.on_hand -= quantity
+    out.reserved -= quantity
+    into.on_hand += quantity
+    if still_held:
+        into.reserved += quantity
+    out.updated_at = into.updated_at = now
+    service.record_move(
+        session,
+        kind=kind,
+        part=part,
+        quantity=quantity,
+        actor=actor,
+        now=now,
+        from_location_id=source,
+        to_location_id=to.id,
+        work_order_id=order.id,
+        reservation_id=reservation.id,
+    )
+    reservation.location = to
+    reservation.status = to_status
+    reservation.version += 1
+    reservation.updated_at = now
+    session.flush()
 
 
 ACTIONS = {
