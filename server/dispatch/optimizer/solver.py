@@ -425,9 +425,7 @@ def _forbid_disallowed(routing: Any, layout: _Layout, vehicles: int) -> None:
     for vehicle in range(vehicles):
         forbidden = tuple(0 if vehicle in a else 1 for a in allowed)
         if forbidden not in evaluators:
-            evaluators[forbidden] = routing.RegisterUnaryTransitVector(
-                layout.per_node(forbidden)
-            )
+            evaluators[forbidden] = routing.RegisterUnaryTransitVector(layout.per_node(forbidden))
         per_vehicle.append(evaluators[forbidden])
     routing.AddDimensionWithVehicleTransitAndCapacity(
         per_vehicle, 0, [0] * vehicles, True, "forbidden"

@@ -41,7 +41,9 @@ def window(draw: st.DrawFn, low: int, high: int, max_width: int) -> Window:
 
 
 @st.composite
-def problems(draw: st.DrawFn, jobs: tuple[int, int] = (3, 12), techs: tuple[int, int] = (2, 4)) -> Problem:
+def problems(
+    draw: st.DrawFn, jobs: tuple[int, int] = (3, 12), techs: tuple[int, int] = (2, 4)
+) -> Problem:
     size = draw(st.integers(3, 7))
     points = [(draw(st.integers(0, 6)), draw(st.integers(0, 6))) for _ in range(size)]
     durations = tuple(
