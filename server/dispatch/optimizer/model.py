@@ -135,7 +135,7 @@ class SolveParams:
     # "ITERATED_LOCAL_SEARCH": OR-Tools' ruin-and-recreate iterated local search, the default
     # since it measured several times closer to the best-known Solomon distances than guided
     # local search in the same 10 s (see solver.py).
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    metaheuristic: str = "ITERATED_LOCAL_SEARCH"
     seed: int = 0
     weights: Weights = field(default_factory=Weights)
     # Added by the optimizer: a cost per technician used (0: the objective is travel alone, as in

@@ -79,6 +79,12 @@ def effective_breaks(tech: Technician) -> tuple[EffectiveBreak, ...]:
     return tuple(clamped)
 
 
+def breaks_fit(breaks: tuple[EffectiveBreak, ...], start: int) -> bool:
+    """Whether `breaks` can all be taken, none overlapping another, none starting before
+    `start` (with no work at all)."""
+    return _earliest_end(list(breaks), start) is not None
+
+
 def is_eligible(tech: Technician, job: Job, strict_territories: frozenset[str]) -> bool:
     """The rules that do not depend on time: skills, pin, fixed technician, strict territory."""
     if job.fixed_to is not None and tech.id != job.fixed_to:
@@ -148,6 +154,13 @@ def earliest_alone_start(
         if start_min <= start_max and (best is None or start_min < best):
             best = start_min
     return best
+
+
+def can_work(tech: Technician, durations: Sequence[Sequence[int]]) -> bool:
+    """Whether an empty day fits: from the start to the end location within the shift, breaks
+    taken. The routing model needs this of every vehicle, used or not."""
+    commute = Job(id="", location=tech.end_location, duration=0)
+    return earliest_alone_start(tech, commute, durations, None) is not None
 
 
 def assess(problem: Problem, job: Job) -> Assessment:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .model import PRIORITIES, Problem, SolveParams, Window
+from .reasons import breaks_fit, effective_breaks
 
 FIRST_SOLUTION_STRATEGIES = (
     "AUTOMATIC",
@@ -19,7 +20,6 @@ FIRST_SOLUTION_STRATEGIES = (
     "PATH_MOST_CONSTRAINED_ARC",
     "SAVINGS",
     "PARALLEL_SAVINGS",
-    "SWEEP",
     "CHRISTOFIDES",
     "ALL_UNPERFORMED",
     "BEST_INSERTION",
@@ -64,6 +64,10 @@ def validate_problem(problem: Problem) -> None:
         for number, brk in enumerate(tech.breaks):
             _check_window(f"{where} break {number} window", brk.window)
             _check_non_negative(f"{where} break {number} duration", brk.duration)
+        if not breaks_fit(effective_breaks(tech), tech.shift.start):
+            raise ValueError(
+                f"{where} breaks cannot all be taken in their windows without overlapping"
+            )
         if tech.max_jobs is not None:
             _check_non_negative(f"{where} max_jobs", tech.max_jobs)
         if tech.capacity is not None:

@@ -50,6 +50,20 @@ def break_windows(tech: Technician) -> list[tuple[int, int, int]]:
     return out
 
 
+def breaks_schedulable(tech: Technician) -> bool:
+    """Whether the applicable breaks can all be placed in their windows without overlapping."""
+    windows = break_windows(tech)
+    return any(
+        all(
+            a + da <= b or b + db <= a
+            for (a, da), (b, db) in itertools.combinations(
+                list(zip(starts, (d for _, _, d in windows), strict=True)), 2
+            )
+        )
+        for starts in itertools.product(*(range(lo, hi + 1) for lo, hi, _ in windows))
+    )
+
+
 def free_time(begin: int, end: int, breaks: Sequence[tuple[int, int]]) -> int:
     """Seconds in [begin, end] not covered by a break."""
     covered = sum(max(0, min(end, s + d) - max(begin, s)) for s, d in breaks)

@@ -3,6 +3,7 @@ pins, fixed jobs, territories, capacity, priorities and SLA due times."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 from server.dispatch.optimizer import (
@@ -315,3 +316,37 @@ def test_two_workers_return_a_valid_plan():
     plan = solved(problem, SolveParams(time_limit_s=1, workers=2))
 
     assert plan.unassigned == ()
+
+
+def _scattered_day(jobs: int, technicians: int, seed: int) -> Problem:
+    """Jobs and technicians' homes scattered over a 60 x 60 minute area."""
+    rnd = random.Random(seed)
+    points = plane(*((rnd.uniform(0, 60), rnd.uniform(0, 60)) for _ in range(jobs + technicians)))
+    return Problem(
+        tuple(tech(f"t{k}", jobs + k) for k in range(technicians)),
+        tuple(job(f"j{n}", n, priority=rnd.choice(("high", "low"))) for n in range(jobs)),
+        points,
+    )
+
+
+def test_iterated_local_search_is_repeatable_under_a_solution_limit():
+    problem = _scattered_day(40, 4, seed=7)
+    params = SolveParams(solution_limit=60, time_limit_s=30)
+
+    first, second = solved(problem, params), solved(problem, params)
+
+    assert (first.routes, first.unassigned, first.objective) == (
+        second.routes,
+        second.unassigned,
+        second.objective,
+    )
+
+
+def test_more_homes_than_jobs_does_not_hang_the_search():
+    """Regression: with depot nodes numbered before the jobs, OR-Tools' ruin step looked for a
+    visit among indices that held only depots, forever, whatever the time limit."""
+    problem = _scattered_day(30, 40, seed=3)
+
+    plan = solved(problem, SolveParams(solution_limit=50, time_limit_s=5))
+
+    assert plan.status == "feasible"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -43,6 +44,12 @@ def with_job(**changes: Any) -> Problem:
         (with_tech(shift=Window(-10, 50)), "before the origin"),
         (with_tech(breaks=(Break(Window(20, 10), 5),)), "break 0 window ends"),
         (with_tech(breaks=(Break(Window(10, 20), -5),)), "break 0 duration"),
+        (
+            with_tech(
+                breaks=(Break(Window(36_000, 36_000), 600), Break(Window(36_000, 36_000), 60))
+            ),
+            "breaks cannot all be taken",
+        ),
         (with_tech(capacity=-1), "capacity"),
         (with_tech(max_jobs=-1), "max_jobs"),
         (with_job(fixed_to="nobody"), "fixed to unknown technician 'nobody'"),
@@ -83,6 +90,4 @@ def test_a_good_problem_is_accepted():
 
 
 def _literal(text: str) -> str:
-    import re
-
     return re.escape(text)
