@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from geoalchemy2.shape import to_shape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.dispatch import territories as territories_service
@@ -243,8 +243,6 @@ def _jobs(
 
 
 def _territories_of(session: Session, order_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    from sqlalchemy import func
-
     if not order_ids:
         return {}
     rows = session.execute(

@@ -22,7 +22,7 @@ from server import actors
 from server.actors import Actor
 from server.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from server.inventory import service, states
-from server.inventory.models import PartReservation, StockLevel, StockLocation, StockMove
+from server.inventory.models import PartReservation, StockLocation, StockMove
 from server.workorders import hooks
 from server.workorders.models import WorkOrder
 from server.workorders.timeline import get_work_order, record
@@ -189,7 +189,7 @@ def reserve(
             reservation.location = session.get(StockLocation, candidate)
             break
     else:
-        raise service._insufficient(session, part, quantity, near=order.location)
+        raise service.insufficient_stock(session, part, quantity, near=order.location)
     reservation.status = to_status
     reservation.version += 1
     reservation.updated_at = now
@@ -213,23 +213,11 @@ def _warehouses_by_distance(
 ) -> list[uuid.UUID]:
     """Warehouses that had the quantity free when we looked, nearest first; each is checked
     again under its lock (another reservation may take it in between)."""
-    distance = func.ST_Distance(StockLocation.location, near) if near is not None else None
-    stmt = (
-        select(StockLocation.id)
-        .join(StockLevel, StockLevel.location_id == StockLocation.id)
-        .where(
-            StockLevel.part_id == part_id,
-            StockLocation.type == "warehouse",
-            StockLocation.active.is_(True),
-            StockLevel.on_hand - StockLevel.reserved >= quantity,
-        )
-    )
-    stmt = (
-        stmt.order_by(distance, StockLocation.code)
-        if distance is not None
-        else stmt.order_by(StockLocation.code)
-    )
-    return list(session.scalars(stmt))
+    return [
+        uuid.UUID(place["location_id"])
+        for place in service.availability(session, part_id=part_id, near=near)
+        if place["type"] == "warehouse" and Decimal(place["available"]) >= quantity
+    ]
 
 
 def issue(
@@ -366,7 +354,7 @@ def use_from_van(
         raise Conflict("no_van_to_issue_to")
     level = service.lock_levels(session, [(part.id, van.id)])[(part.id, van.id)]
     if service.available(level) < quantity:
-        raise service._insufficient(session, part, quantity)
+        raise service.insufficient_stock(session, part, quantity)
     level.on_hand -= quantity
     level.updated_at = now
     reservation = PartReservation(

@@ -58,6 +58,10 @@ def create_location(
     location: dict[str, float] | None = None,
     technician_id: uuid.UUID | None = None,
 ) -> StockLocation:
+    if type == "warehouse" and not location:
+        raise ValidationFailed({"location": ["warehouse_needs_location"]})
+    if type == "van" and not technician_id:
+        raise ValidationFailed({"technician_id": ["van_needs_technician"]})
     row = StockLocation(
         type=StockLocationType(type).value,
         name=name,
@@ -198,7 +202,9 @@ def available(level: StockLevel) -> Decimal:
     return level.on_hand - level.reserved
 
 
-def _insufficient(session: Session, part: Part, quantity: Decimal, near: Any = None) -> Conflict:
+def insufficient_stock(
+    session: Session, part: Part, quantity: Decimal, near: Any = None
+) -> Conflict:
     return Conflict(
         "insufficient_stock",
         extra={
@@ -399,7 +405,7 @@ def transfer(
     for part, quantity in checked:
         out, into = levels[(part.id, source.id)], levels[(part.id, target.id)]
         if available(out) < quantity:
-            raise _insufficient(session, part, quantity)
+            raise insufficient_stock(session, part, quantity)
         out.on_hand -= quantity
         into.on_hand += quantity
         out.updated_at = into.updated_at = now
@@ -439,7 +445,7 @@ def adjust(
     quantity = checked_quantity(part, abs(delta), field="quantity")
     level = lock_levels(session, [(part.id, location.id)])[(part.id, location.id)]
     if delta < 0 and available(level) < quantity:
-        raise _insufficient(session, part, quantity)
+        raise insufficient_stock(session, part, quantity)
     level.on_hand += delta
     level.updated_at = now
     move = record_move(
