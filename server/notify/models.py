@@ -1,4 +1,5 @@
-"""The notification outbox: one row per message to deliver, written with the change behind it."""
+"""The notification outbox: one row per message to deliver, written with the change behind it;
+each delivery attempt; the devices that receive push; and outbound webhook subscriptions."""
 
 from __future__ import annotations
 
@@ -6,24 +7,66 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, func, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db import Base, UuidPk, utcnow
+from server.db import Base, Timestamps, UuidPk, utcnow
+
+CHANNELS = ("email", "sms", "push", "webhook", "in_app")
+# pending: due at next_attempt_at; sending: claimed by a worker, the external call may be under
+# way; sent: handed over; failed: given up (last_error says why); skipped: nothing to send it
+# with (push or email not configured, no SMS gateway, a webhook switched off).
+STATUSES = ("pending", "sending", "sent", "failed", "skipped")
+ATTEMPT_OUTCOMES = ("started", "sent", "retry", "failed", "skipped", "interrupted")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({','.join(repr(v) for v in values)})"
+
+
+class WebhookSubscription(UuidPk, Timestamps, Base):
+    """An integration (CRM, ERP) that receives signed work-order events at its URL."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    url: Mapped[str] = mapped_column(String(2000))
+    # Signs every body (HMAC-SHA256); kept readable because signing needs it.
+    secret: Mapped[str] = mapped_column(String(128))
+    event_types: Mapped[list[str]] = mapped_column(ARRAY(String(64)))
+    description: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
 
 class OutboxMessage(UuidPk, Base):
     __tablename__ = "notifications_outbox"
     __table_args__ = (
-        CheckConstraint(
-            "channel IN ('email','sms','push','webhook','in_app')", name="channel_known"
-        ),
-        CheckConstraint("status IN ('pending','sending','sent','failed')", name="status_known"),
+        CheckConstraint(_one_of("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(_one_of("status", STATUSES), name="status_known"),
         Index(
             "ix_notifications_outbox_due",
             "next_attempt_at",
             postgresql_where=text("status = 'pending'"),
+        ),
+        # The sweeper looks for claims that outlived their lease (a worker died mid-send).
+        Index(
+            "ix_notifications_outbox_claimed",
+            "claimed_at",
+            postgresql_where=text("status = 'sending'"),
         ),
     )
 
@@ -41,12 +84,41 @@ class OutboxMessage(UuidPk, Base):
     work_order_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("work_orders.id"), index=True
     )
+    # For webhooks: whose URL and secret (a deleted subscription leaves its log behind).
+    subscription_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    # When a worker claimed it (status `sending`); its lease runs from here.
+    claimed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     sent_at: Mapped[datetime | None]
+
+
+class DeliveryAttempt(Base):
+    """One try at handing a message over, recorded (and committed) before the external call:
+    the delivery log, and the proof that a message may already have left."""
+
+    __tablename__ = "notification_attempts"
+    __table_args__ = (
+        UniqueConstraint("message_id", "attempt"),
+        CheckConstraint(_one_of("outcome", ATTEMPT_OUTCOMES), name="outcome_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    message_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("notifications_outbox.id", ondelete="CASCADE")
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(16), default="started", server_default="started")
+    # The peer's answer: an HTTP status, an SMTP reply code.
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(String(500))
 
 
 class PushToken(Base):
