@@ -3,6 +3,7 @@ engineer app's own op log included)."""
 
 from mobile_api import models as mobile_models
 from server import ratelimit
+from server.assets import models as assets_models
 from server.auth import models as auth_models
 from server.customers import models as customers_models
 from server.db import Base
@@ -14,6 +15,7 @@ from server.workorders import models as workorders_models
 
 __all__ = [
     "Base",
+    "assets_models",
     "auth_models",
     "customers_models",
     "dispatch_models",

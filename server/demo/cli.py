@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from server.auth.models import User
 from server.db import db, utcnow
+from server.demo.assets import seed_assets
 from server.demo.orders import seed_orders
 from server.demo.parts import seed_parts
 from server.demo.seed import DEMO_HOLIDAYS, DEMO_WORKDAYS, seed_demo
@@ -61,3 +62,4 @@ def seed(
         click.echo(f"demo: {seed_territories(session, seed=random_seed)} territories")
         parts = seed_parts(session, now=utcnow(), seed=random_seed)
         click.echo(f"demo: {parts}")
+        click.echo(f"demo: {seed_assets(session, now=utcnow(), seed=random_seed)}")

@@ -492,6 +492,21 @@ def list_moves(
     return list(rows), total
 
 
+def consumed_for_work_orders(
+    session: Session, *, work_order_ids: list[uuid.UUID]
+) -> list[StockMove]:
+    """Parts used on these orders (an asset's service history), oldest first."""
+    if not work_order_ids:
+        return []
+    return list(
+        session.scalars(
+            select(StockMove)
+            .where(StockMove.work_order_id.in_(work_order_ids), StockMove.kind == "consume")
+            .order_by(StockMove.id)
+        )
+    )
+
+
 # --- the ledger check -----------------------------------------------------------------------
 
 
