@@ -184,12 +184,21 @@ def _stats(snap: snapshot.Snapshot, plan: Plan) -> dict[str, Any]:
 def _diff(
     snap: snapshot.Snapshot, routes: list[dict[str, Any]], unassigned: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    changes, unchanged = [], 0
+    changes, unchanged, kept = [], 0, []
     for route in routes:
         for stop in route["stops"]:
-            before = snap.orders[stop["work_order_id"]]["assignee_id"]
+            seen = snap.orders[stop["work_order_id"]]
+            before = seen["assignee_id"]
             if before == route["technician_id"]:
                 unchanged += 1
+                if seen.get("pinned"):
+                    kept.append(
+                        {
+                            "work_order_id": stop["work_order_id"],
+                            "number": stop["number"],
+                            "technician_id": before,
+                        }
+                    )
                 continue
             changes.append(
                 {
@@ -202,7 +211,13 @@ def _diff(
                 }
             )
     left = [u for u in unassigned if snap.orders[u["work_order_id"]]["assignee_id"] is None]
-    return {"assign": changes, "unchanged": unchanged, "left_unassigned": len(left)}
+    # Pinned jobs the plan kept with their engineer (a pin never moves; it may only be re-timed).
+    return {
+        "assign": changes,
+        "unchanged": unchanged,
+        "left_unassigned": len(left),
+        "pinned": kept,
+    }
 
 
 # --- applying -------------------------------------------------------------------------------

@@ -3,11 +3,12 @@ instant suggestion) considers, as integer seconds from the horizon's first local
 
 What is planned: open orders not yet started (`new`, `assigned`, `accepted`) that have a place
 on the map and are not waiting for parts; `accepted` ones stay with the engineer who accepted
-them (pinned). Who plans: active engineers with working hours on each day of the horizon, one
-optimizer vehicle per engineer and day; today's shift starts no earlier than now, from the
-engineer's latest position if it is fresh, else from home. Split working hours (09-12, 13-18)
-become a lunch break inside the gap. Territories come from PostGIS (the job's location inside
-the area; the engineer's memberships).
+them, and so do those a dispatcher pinned (the optimizer may only re-time them). Who plans:
+active engineers with working hours on each day of the horizon, one optimizer vehicle per
+engineer and day; today's shift starts no earlier than now, from the engineer's latest position
+if it is fresh, else from home. Split working hours (09-12, 13-18) become a lunch break inside
+the gap. Territories come from PostGIS (the job's location inside the area; the engineer's
+memberships).
 """
 
 from __future__ import annotations
@@ -227,7 +228,7 @@ def _jobs(
                 window=window,
                 due=snapshot.seconds(due_at) if due_at else None,
                 pinned_to=str(order.assignee_id)
-                if order.status == "accepted" and order.assignee_id
+                if (order.status == "accepted" or order.pinned) and order.assignee_id
                 else None,
                 territory=(covering.get(order.id) or [None])[0],
             )
@@ -238,6 +239,7 @@ def _jobs(
             "status": order.status,
             "assignee_id": str(order.assignee_id) if order.assignee_id else None,
             "priority": order.priority,
+            "pinned": order.pinned,
         }
     return jobs
 
