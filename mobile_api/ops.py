@@ -25,12 +25,14 @@ from sqlalchemy.orm import Session
 
 from mobile_api.models import MobileOp
 from server.actors import Actor
+from server.assets import jobs
+from server.config import Config
 from server.errors import Conflict, DomainError, ValidationFailed
 from server.inventory import reservations
 from server.storage import BlobStore
 from server.workorders import attachments
 from server.workorders import service as workorders_service
-from server.workorders.models import WorkOrder
+from server.workorders.models import WorkOrder, WorkOrderEvent
 
 TRANSITIONS = (
     "accept",
@@ -44,6 +46,8 @@ TRANSITIONS = (
 )
 OTHERS = ("note", "photo", "part_used", "resolution", "checklist_item")
 OP_TYPES = TRANSITIONS + OTHERS
+# session.info: the orders a batch loaded, kept alive for the rest of the unit of work.
+HELD = "mobile_api.held"
 
 
 @dataclass
@@ -62,48 +66,72 @@ def apply_batch(
     store: BlobStore,
     limits: attachments.Limits,
     now: datetime,
+    timezone: str = Config.ORG_TIMEZONE,
 ) -> list[OpResult]:
+    order_ids = {op["work_order_id"] for op in ops if op.get("work_order_id")}
+    op_ids = [op["op_id"] for op in ops]
     # The session holds loaded objects weakly: keep the batch's orders (and what they load)
-    # alive, or every op would load its order, customer and site again.
-    held = list(
-        session.scalars(
-            select(WorkOrder).where(
-                WorkOrder.id.in_({op["work_order_id"] for op in ops if op.get("work_order_id")})
-            )
-        )
-    )
+    # alive until the unit of work ends, or every op would load its order, customer and site
+    # again, and so would the notifications written at commit.
+    held = session.info.setdefault(HELD, [])
+    loaded = list(session.scalars(select(WorkOrder).where(WorkOrder.id.in_(order_ids))))
+    held.extend(loaded)
+    known = {order.id for order in loaded}
     seen = {
         row.op_id: row
-        for row in session.scalars(
-            select(MobileOp).where(MobileOp.op_id.in_([op["op_id"] for op in ops]))
+        for row in session.scalars(select(MobileOp).where(MobileOp.op_id.in_(op_ids)))
+    }
+    # Op ids already in a timeline (one query for the batch): a transition with an op id
+    # found neither here nor earlier in this batch need not look itself up again.
+    in_timeline = set(
+        session.scalars(select(WorkOrderEvent.op_id).where(WorkOrderEvent.op_id.in_(op_ids)))
+    )
+    results = []
+    for op in ops:
+        results.append(
+            _apply_one(
+                session,
+                actor=actor,
+                op=op,
+                seen=seen.get(op["op_id"]),
+                known=op.get("work_order_id") in known,
+                op_id_unseen=op["op_id"] not in in_timeline,
+                store=store,
+                limits=limits,
+                now=now,
+                timezone=timezone,
+            )
+        )
+        in_timeline.add(op["op_id"])
+    # The order as it ends up, once per order (on its last op) and on every rejection: a batch
+    # of a whole job does not send the same order back eight times. Read again in one query
+    # (with what it shows: customer, site, engineer), as another transaction may have changed
+    # an order this batch could not touch.
+    last: dict[Any, int] = {op.get("work_order_id"): i for i, op in enumerate(ops)}
+    answered = [
+        (op["work_order_id"], result)
+        for index, (op, result) in enumerate(zip(ops, results, strict=True))
+        if op.get("work_order_id") is not None
+        and (result.status == "rejected" or last[op["work_order_id"]] == index)
+    ]
+    current = {
+        order.id: order
+        for order in session.scalars(
+            select(WorkOrder)
+            .where(WorkOrder.id.in_({order_id for order_id, _ in answered}))
+            .execution_options(populate_existing=True)
         )
     }
-    results = [
-        _apply_one(
-            session,
-            actor=actor,
-            op=op,
-            seen=seen.get(op["op_id"]),
-            store=store,
-            limits=limits,
-            now=now,
-        )
-        for op in ops
-    ]
-    del held
-    # The order as it ends up, once per order (on its last op) and on every rejection: a batch
-    # of a whole job does not send the same order back eight times.
-    last: dict[Any, int] = {op.get("work_order_id"): i for i, op in enumerate(ops)}
-    for index, (op, result) in enumerate(zip(ops, results, strict=True)):
-        if result.status == "rejected" or last.get(op.get("work_order_id")) == index:
-            result.work_order = _current(session, op.get("work_order_id"), actor)
+    held.extend(current.values())
+    for order_id, result in answered:
+        result.work_order = _visible(current.get(order_id), actor)
+    jobs.attach_for_phone(
+        session, [r.work_order for r in results if r.work_order is not None], now=now
+    )
     return results
 
 
-def _current(session: Session, work_order_id: uuid.UUID | None, actor: Actor) -> WorkOrder | None:
-    if work_order_id is None:
-        return None
-    order = session.get(WorkOrder, work_order_id, populate_existing=True)
+def _visible(order: WorkOrder | None, actor: Actor) -> WorkOrder | None:
     if order is None or order.assignee_id != actor.technician_id:
         return None  # no longer theirs to see
     return workorders_service.present(order, actor)
@@ -115,9 +143,12 @@ def _apply_one(
     actor: Actor,
     op: dict[str, Any],
     seen: MobileOp | None,
+    known: bool,
+    op_id_unseen: bool,
     store: BlobStore,
     limits: attachments.Limits,
     now: datetime,
+    timezone: str,
 ) -> OpResult:
     op_id, work_order_id = op["op_id"], op.get("work_order_id")
     if seen is not None:
@@ -134,9 +165,23 @@ def _apply_one(
         base_version=op.get("base_version"),
         payload=_jsonable(op.get("payload") or {}),
     )
+    if work_order_id is not None and not known:
+        # No such order (the batch loaded every order it names): nothing to apply, and nothing
+        # for the record to point at.
+        record.work_order_id = None
+        return _rejected(session, record, op_id, "not_found")
     try:
         with session.begin_nested():
-            _effect(session, actor=actor, op=op, store=store, limits=limits, now=now)
+            _effect(
+                session,
+                actor=actor,
+                op=op,
+                op_id_unseen=op_id_unseen,
+                store=store,
+                limits=limits,
+                now=now,
+                timezone=timezone,
+            )
             record.status = "applied"
             session.add(record)
             session.flush()
@@ -145,15 +190,20 @@ def _apply_one(
         # copy was applied.
         return OpResult(op_id, "duplicate")
     except DomainError as refused:
-        record.status, record.error = "rejected", refused.error
-        try:
-            with session.begin_nested():
-                session.add(record)
-                session.flush()
-        except IntegrityError:
-            return OpResult(op_id, "duplicate")
-        return OpResult(op_id, "rejected", refused.error)
+        return _rejected(session, record, op_id, refused.error)
     return OpResult(op_id, "applied")
+
+
+def _rejected(session: Session, record: MobileOp, op_id: str, error: str) -> OpResult:
+    """Keep the refusal on record (a replay is answered `duplicate`), in a savepoint of its own."""
+    record.status, record.error = "rejected", error
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        return OpResult(op_id, "duplicate")
+    return OpResult(op_id, "rejected", error)
 
 
 def _effect(
@@ -161,9 +211,11 @@ def _effect(
     *,
     actor: Actor,
     op: dict[str, Any],
+    op_id_unseen: bool,
     store: BlobStore,
     limits: attachments.Limits,
     now: datetime,
+    timezone: str,
 ) -> None:
     kind, payload = op["type"], op.get("payload") or {}
     order_id = op.get("work_order_id")
@@ -202,6 +254,7 @@ def _effect(
             ),
             now=now,
             op_id=op["op_id"],
+            op_id_unseen=op_id_unseen,
         )
     elif kind == "note":
         body = str(payload.get("body") or "").strip()
@@ -259,8 +312,24 @@ def _effect(
             now=now,
         )
     elif kind == "checklist_item":
-        # Checklists arrive with assets and maintenance plans (their own issue).
-        raise Conflict("checklist_not_available")
+        if not payload.get("item_id") or "value" not in payload:
+            raise ValidationFailed({"item_id": ["required"]})
+        try:
+            item_id = uuid.UUID(str(payload["item_id"]))
+        except ValueError as exc:
+            raise ValidationFailed({"item_id": ["Not a valid UUID."]}) from exc
+        jobs.answer_item(
+            session,
+            work_order_id=order_id,
+            item_id=item_id,
+            value=payload["value"],
+            note=payload.get("note") if isinstance(payload.get("note"), str) else None,
+            unit=payload.get("unit") if isinstance(payload.get("unit"), str) else None,
+            actor=actor,
+            now=now,
+            timezone=timezone,
+            op_id=op["op_id"],
+        )
     else:  # pragma: no cover - the schema allows only OP_TYPES
         raise ValidationFailed({"type": ["unknown_value"]})
 

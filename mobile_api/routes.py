@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask.views import MethodView
 
 from mobile_api import ops as ops_service
 from mobile_api import sync as sync_service
+from mobile_api.engineers import engineer_actor
 from mobile_api.schemas import (
     LocationSchema,
     OpsResultSchema,
@@ -19,8 +20,9 @@ from mobile_api.schemas import (
     UploadResultSchema,
 )
 from mobile_api.uploads import store_upload
+from server.actors import Actor
 from server.api import Blueprint
-from server.auth.guard import current_actor
+from server.auth.guard import current_user
 from server.db import db, utcnow
 from server.errors import Forbidden
 from server.notify import service as notify_service
@@ -33,8 +35,8 @@ ENGINEER = "technician"
 PING_INTERVAL_S = 15
 
 
-def _engineer() -> Any:
-    actor = current_actor()
+def _engineer() -> Actor:
+    actor = engineer_actor(db.session, user=current_user(), locale=g.get("locale", "zh-CN"))
     if actor.technician_id is None:
         raise Forbidden("not_an_engineer")
     return actor
@@ -70,6 +72,7 @@ class Ops(MethodView):
             store=current_app.extensions["blobs"],
             limits=_limits(),
             now=utcnow(),
+            timezone=current_app.config["ORG_TIMEZONE"],
         )
         return {"results": results}
 

@@ -7,9 +7,15 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from mobile_api.ops import OP_TYPES
+from server.assets.schemas import ChecklistItemSchema
 from server.fields import UtcDateTime
 from server.inventory.schemas import ReservationSchema
 from server.workorders.schemas import WorkOrderSchema
+
+# Built once: a schema costs a deep copy of its fields to build, and a sync or a batch dumps
+# these for every order (dumping keeps no state between calls).
+_PARTS = ReservationSchema(many=True)
+_CHECKLIST = ChecklistItemSchema(many=True)
 
 
 class MobileWorkOrderSchema(WorkOrderSchema):
@@ -17,12 +23,17 @@ class MobileWorkOrderSchema(WorkOrderSchema):
 
     contact = fields.Method("_contact")
     parts = fields.Function(
-        lambda o: ReservationSchema(many=True).dump(getattr(o, "parts", [])),
+        lambda o: _PARTS.dump(getattr(o, "parts", [])),
         metadata={"description": "parts requested, held or used for the job"},
     )
-    # Assets and checklists arrive with their own issue; the fields exist so apps can rely on them.
-    asset = fields.Constant(None)
-    checklist = fields.Constant([])
+    asset = fields.Function(
+        lambda o: getattr(o, "asset_card", None),
+        metadata={"description": "the machine: model, warranty, meters and its last few jobs"},
+    )
+    checklist = fields.Function(
+        lambda o: _CHECKLIST.dump(getattr(o, "checklist", [])),
+        metadata={"description": "items to answer with `checklist_item` ops"},
+    )
 
     def _contact(self, order: Any) -> dict[str, Any]:
         customer = order.customer

@@ -4,7 +4,8 @@ The cursor is the server time of the previous sync, minus an overlap of a minute
 transaction that was still open when the previous sync read could commit a change stamped a
 little earlier (requests run in well under a second; lock waits give up after five), and the
 overlap catches it. The phone keeps each order by id and version, so an order sent twice
-is harmless. A first sync (no cursor) sends every open order of the engineer.
+is harmless. A first sync (no cursor) sends every open order of the engineer. Most deltas
+find nothing: one statement says so before anything is loaded.
 
 Removals are orders the phone has but must drop: reassigned or unassigned away from this
 engineer (found in the timeline), or closed and cancelled.
@@ -19,11 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, bindparam, or_, select
+from sqlalchemy.orm import Session, selectinload
 
+from server.assets import jobs
+from server.customers.models import Customer
 from server.errors import ValidationFailed
 from server.inventory.models import PartReservation
+from server.technicians.models import Technician
 from server.workorders.models import WorkOrder, WorkOrderEvent
 from server.workorders.service import present
 
@@ -68,8 +72,12 @@ def sync(session: Session, *, actor: Any, cursor: str | None, now: datetime) -> 
         stmt = stmt.where(WorkOrder.status.in_(ON_THE_PHONE))
     else:
         since = decode_cursor(cursor) - OVERLAP
+        if not _anything_since(session, me=me, since=since):
+            return result  # the common case: one small query, nothing to send
         stmt = stmt.where(WorkOrder.updated_at >= since)
-    orders = list(session.scalars(stmt.order_by(WorkOrder.scheduled_start_at, WorkOrder.id)))
+    orders = list(
+        session.scalars(stmt.order_by(WorkOrder.scheduled_start_at, WorkOrder.id).options(*_SHOWN))
+    )
     for order in orders:
         if order.status in ON_THE_PHONE:
             result.work_orders.append(present(order, actor))
@@ -78,31 +86,57 @@ def sync(session: Session, *, actor: Any, cursor: str | None, now: datetime) -> 
     if since is not None:
         result.removed.extend(_taken_away(session, me=me, since=since))
     _attach_parts(session, result.work_orders)
+    jobs.attach_for_phone(session, result.work_orders, now=now)
     result.removed = sorted(set(result.removed))
     return result
 
 
-def _taken_away(session: Session, *, me: uuid.UUID, since: datetime) -> list[str]:
-    mine = str(me)
-    payload = WorkOrderEvent.payload
-    moved = select(WorkOrderEvent.work_order_id).where(
-        WorkOrderEvent.at >= since,
-        or_(
-            payload["previous_technician_id"].astext == mine,
-            payload["unassigned_technician_id"].astext == mine,
-            (WorkOrderEvent.action.in_(("unassign", "decline")))
-            & (payload["technician_id"].astext == mine),
-        ),
+# Built once: a phone's sync runs these with its own parameters (`me`, `mine` = str(me),
+# `since`), and most syncs run nothing else.
+_PAYLOAD = WorkOrderEvent.payload
+_MINE = bindparam("mine", type_=String)
+# The orders whose timeline says they left me since `since`.
+_MOVED_AWAY = select(WorkOrderEvent.work_order_id).where(
+    WorkOrderEvent.at >= bindparam("since"),
+    or_(
+        _PAYLOAD["previous_technician_id"].astext == _MINE,
+        _PAYLOAD["unassigned_technician_id"].astext == _MINE,
+        (WorkOrderEvent.action.in_(("unassign", "decline")))
+        & (_PAYLOAD["technician_id"].astext == _MINE),
+    ),
+)
+# Whether one of my orders changed, or one was moved away from me, since `since`: an index
+# probe on (assignee_id, updated_at) and a short range of the events' time index.
+_ANYTHING_SINCE = select(
+    or_(
+        select(WorkOrder.id)
+        .where(WorkOrder.assignee_id == bindparam("me"), WorkOrder.updated_at >= bindparam("since"))
+        .exists(),
+        _MOVED_AWAY.exists(),
     )
-    return [
-        str(order_id)
-        for order_id in session.scalars(
-            select(WorkOrder.id).where(
-                WorkOrder.id.in_(moved),
-                or_(WorkOrder.assignee_id.is_(None), WorkOrder.assignee_id != me),
-            )
-        )
-    ]
+)
+_TAKEN_AWAY = select(WorkOrder.id).where(
+    WorkOrder.id.in_(_MOVED_AWAY),
+    or_(WorkOrder.assignee_id.is_(None), WorkOrder.assignee_id != bindparam("me")),
+)
+
+
+# What the phone's copy of an order shows of its customer and engineer: not the customer's
+# contacts, nor the engineer's skills (two queries a sync need not make).
+_SHOWN = (
+    selectinload(WorkOrder.customer).lazyload(Customer.contacts),
+    selectinload(WorkOrder.assignee).lazyload(Technician.skills),
+)
+
+
+def _anything_since(session: Session, *, me: uuid.UUID, since: datetime) -> bool:
+    params = {"me": me, "mine": str(me), "since": since}
+    return bool(session.execute(_ANYTHING_SINCE, params).scalar())
+
+
+def _taken_away(session: Session, *, me: uuid.UUID, since: datetime) -> list[str]:
+    params = {"me": me, "mine": str(me), "since": since}
+    return [str(order_id) for order_id in session.scalars(_TAKEN_AWAY, params)]
 
 
 def _attach_parts(session: Session, orders: list[WorkOrder]) -> None:

@@ -10,11 +10,13 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+from mobile_api import sync as sync_service
+from mobile_api.engineers import engineer_actor
 from mobile_api.models import MobileOp
 from server.db import utcnow
-from server.notify.models import PushToken
+from server.notify.models import OutboxMessage, PushToken, WebhookSubscription
 from server.workorders.models import Attachment, WorkOrderEvent
 from tests.factories import bearer, make_technician, make_user, make_work_order
 
@@ -195,7 +197,8 @@ def test_a_refused_op_is_rejected_with_the_reason_and_the_batch_goes_on(
     assert [(r["status"], r["error"]) for r in results] == [
         ("rejected", "invalid_transition"),
         ("applied", None),
-        ("rejected", "checklist_not_available"),
+        # A checklist answer needs the item's id and a value.
+        ("rejected", "validation_failed"),
     ]
     rejected = session.get(MobileOp, results[0]["op_id"])
     assert (rejected.status, rejected.error) == ("rejected", "invalid_transition")
@@ -254,3 +257,158 @@ def test_a_push_token_moves_to_whoever_registers_it(client, app, session, tech):
         )  # fmt: skip
         assert response.status_code == 204
     assert session.get(PushToken, token).user_id == other.user_id
+
+
+# --- the cheap paths: what they skip must never change the answer ---------------------------
+
+
+def _age(session, *orders, minutes=10):
+    """Orders last changed a while ago (an established day), so the cursor's overlap is past."""
+    for order in orders:
+        order.updated_at = utcnow() - timedelta(minutes=minutes)
+    session.flush()
+
+
+def _statements(session):
+    """SQL statements this test's connection runs, counted from now."""
+    seen: list[str] = []
+    event.listen(session.connection(), "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def test_a_quiet_delta_is_one_statement_and_sends_nothing(session, tech, job):
+    _age(session, job)
+    actor = engineer_actor(session, user=tech.user, locale="en")
+    cursor = sync_service.sync(session, actor=actor, cursor=None, now=utcnow()).cursor
+    seen = _statements(session)
+    quiet = sync_service.sync(session, actor=actor, cursor=cursor, now=utcnow())
+    assert (quiet.work_orders, quiet.removed, quiet.full) == ([], [], False)
+    assert len(seen) == 1, seen
+
+
+def test_a_delta_after_a_quiet_one_sends_the_changed_order(client, app, session, tech, job):
+    other = make_work_order(session, status="assigned", assignee_id=tech.id)
+    _age(session, job, other)
+    headers = bearer(app, tech.user)
+    cursor = client.get(SYNC, headers=headers).json["cursor"]
+    quiet = client.get(SYNC, query_string={"cursor": cursor}, headers=headers).json
+    assert (quiet["work_orders"], quiet["removed"]) == ([], [])
+    assert _post_ops(client, app, tech, [_op(job, "accept")]).json["results"][0]["status"] == (
+        "applied"
+    )
+    delta = client.get(SYNC, query_string={"cursor": quiet["cursor"]}, headers=headers).json
+    assert [(w["id"], w["status"]) for w in delta["work_orders"]] == [(str(job.id), "accepted")]
+    assert delta["removed"] == []
+
+
+def test_a_job_the_sla_clock_took_back_is_removed_after_a_quiet_delta(
+    client, app, session, tech, job
+):
+    _age(session, job)
+    headers = bearer(app, tech.user)
+    cursor = client.get(SYNC, headers=headers).json["cursor"]
+    # Nobody accepted in time: the clock put the job back in the queue (no assignment event).
+    job.assignee_id, job.status, job.version = None, "new", job.version + 1
+    session.add(
+        WorkOrderEvent(
+            work_order_id=job.id, actor_kind="system", action="sla_breached",
+            payload={"unassigned_technician_id": str(tech.id)}, version=job.version,
+            at=utcnow(),
+        )
+    )  # fmt: skip
+    _age(session, job, minutes=5)  # stamped before the cursor's overlap: only the event tells
+    delta = client.get(SYNC, query_string={"cursor": cursor}, headers=headers).json
+    assert delta["removed"] == [str(job.id)]
+
+
+def test_an_op_repeated_in_one_batch_is_applied_once(client, app, session, tech, job):
+    accept = _op(job, "accept")
+    results = _post_ops(client, app, tech, [accept, accept]).json["results"]
+    assert [r["status"] for r in results] == ["applied", "duplicate"]
+    accepts = session.scalar(
+        select(func.count())
+        .select_from(WorkOrderEvent)
+        .where(WorkOrderEvent.work_order_id == job.id, WorkOrderEvent.action == "accept")
+    )
+    assert accepts == 1
+
+
+def test_an_op_id_already_in_the_timeline_changes_nothing(client, app, session, tech, job):
+    accept, travel = _op(job, "accept"), _op(job, "start_travel")
+    # The same actions sent earlier through the web API under the same op ids.
+    for op in (accept, travel):
+        web = client.post(
+            f"/api/v1/work-orders/{job.id}/transitions",
+            json={"action": op["type"], "op_id": op["op_id"]},
+            headers=bearer(app, tech.user),
+        )
+        assert web.status_code == 200, web.json
+    session.refresh(job)
+    version = job.version
+    result = _post_ops(client, app, tech, [accept]).json["results"][0]
+    assert (result["status"], result["work_order"]["version"]) == ("applied", version)
+    # Under another order, an op id from this one's timeline is refused.
+    elsewhere = make_work_order(session, status="assigned", assignee_id=tech.id)
+    reused = _post_ops(client, app, tech, [_op(elsewhere, "accept") | {"op_id": travel["op_id"]}])
+    assert (reused.json["results"][0]["status"], reused.json["results"][0]["error"]) == (
+        "rejected",
+        "op_id_reused",
+    )
+
+
+def test_every_order_of_a_batch_reaches_each_webhook_subscription(client, app, session, tech):
+    jobs = [make_work_order(session, status="assigned", assignee_id=tech.id) for _ in range(3)]
+    hooks = [
+        WebhookSubscription(
+            url=f"https://crm.example.com/hook/{n}", secret="s" * 32,
+            event_types=["work_order.accepted"], active=True,
+        )
+        for n in range(2)
+    ]  # fmt: skip
+    session.add_all(hooks)
+    session.flush()
+    results = _post_ops(client, app, tech, [_op(j, "accept") for j in jobs]).json["results"]
+    assert [r["status"] for r in results] == ["applied"] * 3
+    sent = session.execute(
+        select(OutboxMessage.subscription_id, OutboxMessage.work_order_id).where(
+            OutboxMessage.channel == "webhook", OutboxMessage.template == "work_order.accepted"
+        )
+    ).all()
+    assert sorted((str(s), str(w)) for s, w in sent) == sorted(
+        (str(h.id), str(j.id)) for h in hooks for j in jobs
+    )
+
+
+def test_a_batch_answers_each_order_once_as_it_ends_up(client, app, session, tech, job):
+    other = make_work_order(session, status="assigned", assignee_id=tech.id)
+    ops = [_op(job, "accept"), _op(other, "accept"), _op(job, "start_travel"), _op(job, "hold")]
+    results = _post_ops(client, app, tech, ops).json["results"]
+    assert [(r["status"], r["error"]) for r in results] == [
+        ("applied", None),
+        ("applied", None),
+        ("applied", None),
+        ("rejected", "invalid_transition"),  # no hold while travelling
+    ]
+    shown = [(r["work_order"] or {}).get("status") for r in results]
+    assert shown == [None, "accepted", None, "en_route"]
+
+
+def test_a_technician_account_without_an_engineer_profile_is_refused(client, app, session):
+    account = make_user(session, role="technician")
+    response = client.get(SYNC, headers=bearer(app, account))
+    assert response.status_code == 403
+    assert response.json["error"] == "not_an_engineer"
+
+
+def test_an_op_on_an_order_that_does_not_exist_is_rejected_not_found(client, app, session, tech):
+    ghost = _op(make_work_order(session), "accept") | {"work_order_id": str(uuid.uuid4())}
+    result = _post_ops(client, app, tech, [ghost]).json["results"][0]
+    assert (result["status"], result["error"], result["work_order"]) == (
+        "rejected",
+        "not_found",
+        None,
+    )
+    kept = session.get(MobileOp, ghost["op_id"])
+    assert (kept.status, kept.error, kept.work_order_id) == ("rejected", "not_found", None)
+    again = _post_ops(client, app, tech, [ghost]).json["results"][0]
+    assert (again["status"], again["error"]) == ("duplicate", "not_found")
