@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server import actors
 from server.actors import Actor
 from server.errors import Conflict, NotFound
-from server.workorders import states
+from server.storage import BlobStore, sha256_hex
+from server.workorders import attachments, states
 from server.workorders.clocks import promised_eta
 from server.workorders.models import Attachment, WorkOrder, WorkOrderEvent, WorkOrderRating
 from server.workorders.transitions import TransitionInput, apply_transition
@@ -32,6 +33,11 @@ STEP_OF = {
     "closed": "closed",
     "cancelled": "cancelled",
 }
+
+# Photos a customer may add to their own request: a few, small (the request form sends a
+# JPEG of at most 1600 px, well under the cap), while the order is still open.
+CUSTOMER_PHOTOS_MAX = 5
+CUSTOMER_PHOTO_MAX_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -118,18 +124,20 @@ def get_tracking(session: Session, *, code: str) -> TrackingView:
             )
             for e in events
         ],
-        attachments=[
-            {
-                "id": a.id,
-                "kind": a.kind,
-                "filename": a.filename,
-                "mime": "image/jpeg" if a.display_sha256 else a.mime,
-                "url": f"/api/v1/track/{code}/attachments/{a.id}",
-                "created_at": a.created_at,
-            }
-            for a in shared
-        ],
+        attachments=[public_attachment(code, a) for a in shared],
     )
+
+
+def public_attachment(code: str, attachment: Attachment) -> dict[str, Any]:
+    """An attachment as the holder of the tracking code sees it: the display copy's URL."""
+    return {
+        "id": attachment.id,
+        "kind": attachment.kind,
+        "filename": attachment.filename,
+        "mime": "image/jpeg" if attachment.display_sha256 else attachment.mime,
+        "url": f"/api/v1/track/{code}/attachments/{attachment.id}",
+        "created_at": attachment.created_at,
+    }
 
 
 def customer_actor(session: Session, *, code: str) -> tuple[WorkOrder, Actor]:
@@ -189,3 +197,48 @@ def rate(
     except IntegrityError as exc:
         raise Conflict("already_rated") from exc
     return get_tracking(session, code=code)
+
+
+def add_customer_photo(
+    session: Session,
+    *,
+    code: str,
+    store: BlobStore,
+    data: bytes,
+    filename: str,
+    limits: attachments.Limits,
+    now: datetime,
+) -> tuple[Attachment, bool]:
+    """A photo the customer adds to their own open request (the request form sends it right
+    after intake, with the code it got back): images only, checked by content like every
+    upload, shared back on the tracking page without metadata. The attachment and whether it
+    is new; the same bytes again (a retried upload) are the same attachment."""
+    order = _order(session, code, lock=True)
+    if not states.is_open(order.status):
+        raise Conflict("photos_closed")
+    from_customer = (Attachment.work_order_id == order.id, Attachment.uploaded_by_id.is_(None))
+    count = session.scalar(select(func.count()).select_from(Attachment).where(*from_customer))
+    if (count or 0) >= CUSTOMER_PHOTOS_MAX:
+        repeat = session.scalar(
+            select(Attachment.id).where(*from_customer, Attachment.sha256 == sha256_hex(data))
+        )
+        if repeat is None:
+            raise Conflict(
+                "photo_limit_reached",
+                max_photos=CUSTOMER_PHOTOS_MAX,
+                extra={"max_photos": CUSTOMER_PHOTOS_MAX},
+            )
+    return attachments.add_attachment(
+        session,
+        store=store,
+        work_order_id=order.id,
+        actor=actors.customer(order.id, name=order.customer.name),
+        data=data,
+        filename=filename,
+        kind="photo",
+        public=True,
+        limits=attachments.Limits(
+            min(limits.max_bytes, CUSTOMER_PHOTO_MAX_BYTES), limits.max_pixels
+        ),
+        now=now,
+    )

@@ -1,4 +1,6 @@
 import { mountApp } from '../shared/mount'
+import '../shared/forms.css'
+import '../track/customer.css'
 import App from './App.vue'
 
 mountApp(App, 'apps.request.title')
