@@ -1,6 +1,6 @@
 /** The inventory API as the warehouse screen uses it (shapes: server/inventory/schemas.py). */
 import { ApiError, api, apiFetch, type Query } from '../shared/api'
-import { parsePagination, type Page } from './format'
+import { parsePagination, type Page } from '../shared/pagination'
 
 export type Localized = { 'zh-CN': string; en: string }
 export type LocationType = 'warehouse' | 'van'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatDateTime, formatQuantity, parsePagination, partName, signedQuantity } from '../format'
+import { parsePagination } from '../../shared/pagination'
+import { formatDateTime, formatQuantity, partName, signedQuantity } from '../format'
 
 describe('formatQuantity', () => {
   it('drops the trailing zeros of the API decimals', () => {
