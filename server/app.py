@@ -13,6 +13,7 @@ from server.config import load_config, resolve_database_url
 from server.db import db
 from server.i18n import negotiate
 from server.logs import configure_logging
+from server.notify import backends as notify_backends
 
 OPENAPI = {
     "API_TITLE": "Fieldline API",
@@ -52,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = Api(app)
     register_security_scheme(api, app)
     _register_blueprints(app, api)
+    notify_backends.log_configuration(app.config)
     mobile_api.init_app(app)
     _register_cli(app)
     return app
@@ -59,11 +61,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask, api: Api) -> None:
     from server import health, web
+    from server.assets.routes import alarms_blp, assets_blp, models_blp, templates_blp
+    from server.assets.routes_plans import checklist_blp, plans_blp, readings_feed_blp
     from server.auth.routes import blp as auth_blp
     from server.customers.routes import blp as customers_blp
     from server.dispatch.routes import dispatch_blp, territories_blp
     from server.inventory.routes import blp as inventory_blp
     from server.inventory.routes import work_order_parts_blp
+    from server.live.routes import blp as live_blp
+    from server.live.routes import stream_blp as live_stream_blp
+    from server.notify.routes import notifications_blp, webhooks_blp
     from server.technicians.routes import blp as technicians_blp
     from server.workorders.routes import blp as workorders_blp
     from server.workorders.routes_public import intake_blp, tracking_blp
@@ -83,6 +90,17 @@ def _register_blueprints(app: Flask, api: Api) -> None:
         work_order_parts_blp,
         territories_blp,
         dispatch_blp,
+        models_blp,
+        assets_blp,
+        templates_blp,
+        alarms_blp,
+        plans_blp,
+        checklist_blp,
+        readings_feed_blp,
+        live_blp,
+        live_stream_blp,
+        webhooks_blp,
+        notifications_blp,
     ):
         api.register_blueprint(blp)
     app.register_blueprint(health.blp)
@@ -90,6 +108,7 @@ def _register_blueprints(app: Flask, api: Api) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from server.assets.cli import cli as assets_cli
     from server.auth.cli import cli as users_cli
     from server.demo.cli import cli as demo_cli
     from server.inventory.cli import cli as inventory_cli
@@ -97,5 +116,6 @@ def _register_cli(app: Flask) -> None:
 
     app.register_blueprint(users_cli)
     app.register_blueprint(demo_cli)
+    app.register_blueprint(assets_cli)
     app.register_blueprint(workorders_cli)
     app.register_blueprint(inventory_cli)

@@ -59,6 +59,37 @@ class Config:
     MAX_CONTENT_LENGTH: int = 40 * 1024 * 1024
     # Pixels an image may declare before it is decoded (a decompression bomb is refused).
     MAX_IMAGE_PIXELS: int = 40_000_000
+    # Outgoing email (SMTP). With an empty host, email goes to MAIL_DIR as .eml files when that
+    # is set (`make run` sets var/mail), and is otherwise off: such messages are marked skipped.
+    SMTP_HOST: str = ""
+    MAIL_DIR: str = ""
+    SMTP_PORT: int = 587
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_FROM: str = "Fieldline <noreply@fieldline.invalid>"
+    # "starttls", "ssl" (implicit TLS, usually port 465) or "none" (a relay on the same host).
+    SMTP_TLS: str = "starttls"
+    SMTP_TIMEOUT_S: int = 30
+    # Push to engineers' phones (FCM): a service-account JSON file. Empty turns push off (the
+    # app still learns everything on its next sync); the project id defaults to the file's.
+    FCM_CREDENTIALS_FILE: str = ""
+    FCM_PROJECT_ID: str = ""
+    # Notification delivery: attempts before a message is failed, the backoff between them
+    # (base x 2^n, capped, with jitter), and how long a claimed message may stay `sending`.
+    NOTIFY_MAX_ATTEMPTS: int = 8
+    NOTIFY_RETRY_BASE_S: int = 30
+    NOTIFY_RETRY_CAP_S: int = 3600
+    NOTIFY_LEASE_S: int = 300
+    WEBHOOK_TIMEOUT_S: int = 10
+    # A customer hears of a new ETA only when it moved by more than this.
+    ETA_NOTIFY_MARGIN_MINUTES: int = 15
+    # The live board's event stream (server/live): where boards open it ("" = this server, at
+    # /api/v1/events/stream), whether this process is the one serving it, the stream token's
+    # lifetime and the heartbeat that keeps idle streams open through proxies.
+    EVENTS_STREAM_URL: str = ""
+    EVENTS_STREAM_PROCESS: bool = False
+    EVENTS_TOKEN_TTL_S: int = 300
+    EVENTS_HEARTBEAT_S: float = 15.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_flask_mapping(self) -> dict[str, Any]:

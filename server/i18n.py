@@ -425,6 +425,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "已完成、关闭或取消的工单不能修改。",
         "en": "Completed, closed or cancelled work orders cannot be edited.",
     },
+    "pin_needs_assignee": {
+        "zh-CN": "只有已派给工程师的工单才能固定。",
+        "en": "Only a job assigned to an engineer can be pinned.",
+    },
     "duplicate_op": {
         "zh-CN": "该操作正在处理中，请勿重复提交。",
         "en": "This operation is already being applied.",
@@ -458,6 +462,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "already_rated": {
         "zh-CN": "您已经评价过了，谢谢！",
         "en": "You have already rated this job. Thank you!",
+    },
+    "photos_closed": {
+        "zh-CN": "此工单已结束，不能再添加照片。",
+        "en": "This request is closed; photos can no longer be added.",
+    },
+    "photo_limit_reached": {
+        "zh-CN": "每个工单最多可添加 {max_photos} 张照片。",
+        "en": "A request can have at most {max_photos} photos.",
+    },
+    # notifications and webhooks
+    "url_invalid": {
+        "zh-CN": "请输入以 http:// 或 https:// 开头的有效网址。",
+        "en": "Enter a valid URL starting with http:// or https://.",
+    },
+    "unknown_event_type": {
+        "zh-CN": "未知的事件类型。",
+        "en": "Unknown event type.",
+    },
+    "message_not_failed": {
+        "zh-CN": "只有发送失败或已跳过的消息才能重新发送。",
+        "en": "Only a failed or skipped message can be sent again.",
     },
     "site_of_other_customer": {
         "zh-CN": "该地址属于其他客户。",

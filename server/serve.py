@@ -36,6 +36,9 @@ def main() -> int:
     config = load_config()
     url = resolve_database_url(config)
     env = {**os.environ, "DATABASE_URL": url}
+    if not config.SMTP_HOST and not config.MAIL_DIR:
+        # No mail server configured: the demo's emails are written where they can be read.
+        env["FIELDLINE_MAIL_DIR"] = str(PROJECT_ROOT / "var" / "mail")
     python = sys.executable
     flask = [python, "-m", "flask", "--app", "server.app:create_app"]
 
@@ -44,6 +47,13 @@ def main() -> int:
     subprocess.run([*flask, "demo", "seed", "--if-empty"], env=env, check=True, cwd=PROJECT_ROOT)
 
     bind = f"127.0.0.1:{port}"
+    stream_port = int(os.environ.get("EVENTS_PORT", str(port + 1)))
+    stream_bind = f"127.0.0.1:{stream_port}"
+    # The API tells boards to open the event stream on its own process (and redirects there).
+    web_env = {
+        **env,
+        "FIELDLINE_EVENTS_STREAM_URL": f"http://{stream_bind}/api/v1/events/stream",
+    }
     procs = {
         "web": subprocess.Popen(
             [
@@ -58,9 +68,33 @@ def main() -> int:
                 "gthread",
                 "--graceful-timeout",
                 "5",
+                # Two gunicorns run side by side; neither needs the runtime control socket.
+                "--no-control-socket",
                 "server.app:create_app()",
             ],
-            env=env,
+            env=web_env,
+            cwd=PROJECT_ROOT,
+        ),
+        # Server-Sent Events: every open board holds a thread for as long as it is open, so
+        # the stream has its own process (one, so that event ids and the resume ring are one
+        # sequence) with many cheap threads and one LISTEN connection shared by all of them.
+        "stream": subprocess.Popen(
+            [
+                str(Path(python).with_name("gunicorn")),
+                "--bind",
+                stream_bind,
+                "--workers",
+                "1",
+                "--threads",
+                "256",
+                "--worker-class",
+                "gthread",
+                "--graceful-timeout",
+                "2",
+                "--no-control-socket",
+                "server.live.app:create_stream_app()",
+            ],
+            env={**env, "FIELDLINE_EVENTS_STREAM_PROCESS": "1"},
             cwd=PROJECT_ROOT,
         ),
         "worker": subprocess.Popen([python, "-m", "server.worker"], env=env, cwd=PROJECT_ROOT),
@@ -84,6 +118,7 @@ def main() -> int:
     _say(f"  warehouse      {base}/warehouse/ customer request  {base}/request/")
     _say(f"  API docs       {base}/api/docs   OpenAPI  {base}/api/openapi.json")
     _say(f"  health         {base}/healthz    {base}/readyz")
+    _say(f"  live events    http://{stream_bind}/api/v1/events/stream (its own process)")
     _say(f"Demo logins (password '{password}'):")
     for role, login in DEMO_LOGINS:
         _say(f"  {role:<11} {login}")

@@ -44,8 +44,10 @@ R = TypeVar("R")
 TASK_MODULES = [
     "server.auth.tasks",
     "server.workorders.tasks",
+    "server.assets.tasks",
     "server.dispatch.tasks",
     "server.dispatch.auto",
+    "server.notify.tasks",
 ]
 
 DEFAULT_QUEUE = "default"

@@ -59,6 +59,11 @@ def test_pure_cores_import_no_framework():
         SERVER / "technicians" / "hours.py",
         SERVER / "dispatch" / "insertion.py",
         SERVER / "dispatch" / "travel.py",
+        SERVER / "notify" / "policy.py",
+        SERVER / "notify" / "eta.py",
+        SERVER / "notify" / "templates.py",
+        SERVER / "assets" / "plans.py",
+        SERVER / "assets" / "checklists.py",
     ]
     for name in ("states.py", "rules.py", "sla.py"):
         pure += list(SERVER.rglob(name))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from flask import current_app, g, request
 
@@ -103,3 +104,19 @@ def authenticate_integration(kind: str) -> ApiKey:
     api_key = apikeys.authenticate_key(db.session, key=key.strip(), kind=kind, now=utcnow())
     g.user_id = f"api_key:{api_key.id}"
     return api_key
+
+
+def authenticate_signed(kind: str, *, now: datetime) -> tuple[ApiKey, bytes]:
+    """A gateway's key and its request body, signed with the key's secret: `X-Timestamp` and
+    `X-Signature: sha256=HMAC(secret, timestamp.body)` (401 for a wrong or stale signature)."""
+    api_key = authenticate_integration(kind)
+    body = request.get_data()
+    apikeys.verify_signature(
+        db.session,
+        api_key=api_key,
+        signature_header=request.headers.get("X-Signature"),
+        timestamp_header=request.headers.get("X-Timestamp"),
+        body=body,
+        now=now,
+    )
+    return api_key, body

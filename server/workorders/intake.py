@@ -12,11 +12,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from server import actors
 from server.actors import Actor
+from server.assets import service as assets_service
+from server.assets.models import Asset
 from server.customers import service as customers_service
 from server.customers.models import Customer
 from server.errors import NotFound, ValidationFailed
@@ -79,8 +81,19 @@ def intake(
     timezone: str,
     public_base_url: str,
 ) -> IntakeResult:
-    customer = _find_or_create_customer(session, request)
-    site_id = _find_or_create_site(session, request, customer)
+    asset, scanned = _asset_of_request(session, request)
+    if scanned and asset is not None:
+        # The sticker's code was read on the machine: the request is for that machine, at its
+        # site, for its owner, whoever is reporting it.
+        customer = customers_service.get_customer(session, customer_id=asset.customer_id)
+        site_id: uuid.UUID | None = asset.site_id
+    else:
+        customer = _find_or_create_customer(session, request)
+        site_id = _find_or_create_site(session, request, customer)
+        if asset is not None and asset.customer_id != customer.id:
+            asset = None  # a serial typed by someone else's customer: kept in the text only
+        elif asset is not None:
+            site_id = asset.site_id
     text = " ".join(filter(None, (request.summary, request.description)))
     original = find_duplicate(session, site_id=site_id, text=text, now=now)
     if original is not None:
@@ -101,11 +114,25 @@ def intake(
         channel=request.channel,
         now=now,
         timezone=timezone,
+        asset_id=asset.id if asset is not None else None,
         **triage,
     )
     _acknowledge(session, order, request=request, public_base_url=public_base_url,
                  key=f"ack:{order.id}")  # fmt: skip
     return IntakeResult(order, None, tracking_url(public_base_url, order.tracking_code))
+
+
+def _asset_of_request(session: Session, request: IntakeRequest) -> tuple[Asset | None, bool]:
+    """The asset a request names, and whether it was named by its sticker's QR code (which is
+    unguessable, so it proves the reporter stands at the machine) rather than by its serial
+    (printed on the machine, so only trusted when the reporter is the asset's customer)."""
+    value = (request.asset_serial or "").strip()
+    if not value:
+        return None, False
+    scanned = assets_service.find_asset_by_qr_code(session, code=value)
+    if scanned is not None:
+        return scanned, True
+    return assets_service.find_asset_by_serial(session, serial=value), False
 
 
 def find_duplicate(
@@ -426,13 +453,28 @@ def intake_alarm(
     public_base_url: str,
 ) -> MailOutcome:
     """An alarm from connected equipment. While an order from the same asset is open, further
-    alarms are appended to it; otherwise a new order is opened for the gateway's customer."""
+    alarms are appended to it; otherwise a new order is opened for the asset's customer (a
+    gateway bound to a customer reports that customer's equipment only), with the category
+    and priority the alarm code maps to (see assets' alarm codes), else by the triage rules."""
+    asset = assets_service.find_asset_by_serial(session, serial=asset_serial)
+    if asset is not None:
+        if customer_id is not None and asset.customer_id != customer_id:
+            raise ValidationFailed({"asset_serial": ["unknown_asset"]})
+        customer_id = asset.customer_id
     if customer_id is None:
         raise ValidationFailed({"asset_serial": ["unknown_asset"]})
-    source = f"iot:{asset_serial}"
+    source = f"iot:{asset.serial if asset else asset_serial}"
+    # One alarm of an asset at a time: a second one arriving at the same moment waits here,
+    # then finds the order the first one opened. The lock ends with the transaction.
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(source, 0))))
+    same_asset = WorkOrder.source_ref == source
+    if asset is not None:
+        same_asset = or_(
+            same_asset, (WorkOrder.asset_id == asset.id) & (WorkOrder.channel == "iot")
+        )
     open_order = session.scalar(
         select(WorkOrder)
-        .where(WorkOrder.source_ref == source, WorkOrder.status.in_(OPEN_FOR_ALARMS))
+        .where(same_asset, WorkOrder.status.in_(OPEN_FOR_ALARMS))
         .order_by(WorkOrder.created_at.desc())
         .limit(1)
         .with_for_update()
@@ -452,22 +494,37 @@ def intake_alarm(
         return MailOutcome(
             "duplicate", open_order, tracking_url(public_base_url, open_order.tracking_code)
         )
-    sites = customers_service.list_sites(
-        session, customer_id=customer_id, active=True, page=1, page_size=2
-    )[0]
     text = f"[{alarm_code}] {message}"
     customer = customers_service.get_customer(session, customer_id=customer_id)
+    triage = triage_request(session, text=text, channel="iot", tier=customer.tier)
+    site_id = asset.site_id if asset is not None else None
+    if asset is None:
+        sites = customers_service.list_sites(
+            session, customer_id=customer_id, active=True, page=1, page_size=2
+        )[0]
+        site_id = sites[0].id if len(sites) == 1 else None
+    else:
+        rule = assets_service.map_alarm(session, asset=asset, code=alarm_code)
+        if rule is not None:
+            triage["priority"] = rule.priority
+            triage["category_id"] = rule.category_id or triage["category_id"]
+            # Said with the triage rules, so "why is this urgent?" has its answer.
+            mapped = {"code": rule.code, "priority": rule.priority, "category_id": None}
+            if rule.category_id is not None:
+                mapped["category_id"] = str(rule.category_id)
+            triage["triage"] = {**triage["triage"], "alarm_code": mapped}
     order = create_work_order(
         session,
         actor=actor,
         customer_id=customer_id,
-        site_id=sites[0].id if len(sites) == 1 else None,
+        site_id=site_id,
+        asset_id=asset.id if asset is not None else None,
         summary=text[:200],
         description=f"{text}\nasset {asset_serial}, {occurred_at.isoformat()}",
         channel="iot",
         now=now,
         timezone=timezone,
-        **triage_request(session, text=text, channel="iot", tier=customer.tier),
+        **triage,
     )
     order.source_ref = source
     record(session, order, actor=actor, action="alarm", payload=alarm, now=now)

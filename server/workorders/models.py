@@ -170,6 +170,17 @@ class WorkOrder(UuidPk, Timestamps, Base):
         ForeignKey("work_orders.id"), index=True
     )
     waiting_for_parts: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # The dispatcher holds this job to its engineer: optimizer runs plan around it, never move
+    # it. Cleared with the assignee (unassign, decline) and when the order is cancelled.
+    pinned: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # The machine the job is about (see server/assets), and whether the customer pays: work on
+    # equipment under warranty is not billable.
+    asset_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("assets.id"), index=True)
+    billable: Mapped[bool] = mapped_column(default=True, server_default="true")
+    # The job whose checklist found the fault this one is to fix.
+    follow_up_of_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("work_orders.id"), index=True
+    )
     # Where a machine-made request came from (e.g. "iot:<asset serial>"), for deduplication.
     source_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
@@ -181,8 +192,10 @@ class WorkOrder(UuidPk, Timestamps, Base):
     category: Mapped[Category | None] = relationship(lazy="selectin")
     assignee: Mapped[Technician | None] = relationship(lazy="selectin")
     duplicate_of: Mapped[WorkOrder | None] = relationship(
-        remote_side="WorkOrder.id", lazy="selectin"
+        remote_side="WorkOrder.id", lazy="selectin", foreign_keys=[duplicate_of_id]
     )
+    # Defined in server/assets (looked up by name, so work orders import nothing from there).
+    asset: Mapped[Any | None] = relationship("Asset", lazy="selectin", viewonly=True)
 
 
 class WorkOrderEvent(Base):

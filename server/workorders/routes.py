@@ -39,6 +39,7 @@ CREATORS = ("admin", "dispatcher", "agent")
 EDITORS = ("admin", "dispatcher", "agent")
 ACTORS = ("admin", "dispatcher", "agent", "manager", "technician")
 COMMENTERS = ("admin", "dispatcher", "agent", "manager", "technician")
+PINNERS = ("admin", "dispatcher", "manager")
 
 
 def _flatten(args: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +141,37 @@ class Transitions(MethodView):
             op_id=op_id,
         )
         return workorders_service.present(order, actor), 200, etag_headers(order.version)
+
+
+@blp.route("/<uuid:work_order_id>/pin")
+class Pin(MethodView):
+    @blp.auth(*PINNERS)
+    @blp.response(200, WorkOrderSchema)
+    @blp.alt_response(409, description="The job has no engineer, or is no longer open")
+    @blp.alt_response(412, description="The version in If-Match is not the current one")
+    def put(self, work_order_id: uuid.UUID) -> Any:
+        """Pin the job to its engineer: optimizer runs plan around it (If-Match optional)"""
+        return _set_pinned(work_order_id, pinned=True)
+
+    @blp.auth(*PINNERS)
+    @blp.response(200, WorkOrderSchema)
+    @blp.alt_response(412, description="The version in If-Match is not the current one")
+    def delete(self, work_order_id: uuid.UUID) -> Any:
+        """Unpin the job: the next optimizer run may give it to another engineer"""
+        return _set_pinned(work_order_id, pinned=False)
+
+
+def _set_pinned(work_order_id: uuid.UUID, *, pinned: bool) -> Any:
+    actor = current_actor()
+    order = workorders_service.set_pinned(
+        db.session,
+        work_order_id=work_order_id,
+        actor=actor,
+        pinned=pinned,
+        expected_version=if_match_version(required=False),
+        now=utcnow(),
+    )
+    return workorders_service.present(order, actor), 200, etag_headers(order.version)
 
 
 @blp.route("/<uuid:work_order_id>/events")

@@ -12,8 +12,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from server import actors
 from server.api import Blueprint, parse_json_object
-from server.auth import apikeys
-from server.auth.guard import authenticate_integration, throttle_public
+from server.auth.guard import authenticate_integration, authenticate_signed, throttle_public
 from server.db import db, utcnow
 from server.errors import ValidationFailed
 from server.workorders import attachments, clocks, intake, tracking
@@ -21,8 +20,10 @@ from server.workorders.routes import file_response, upload_limits
 from server.workorders.schemas import (
     AlarmSchema,
     ApiIntakeSchema,
+    AttachmentUploadSchema,
     IntakeOutcomeSchema,
     IntakeReceiptSchema,
+    PublicAttachmentSchema,
     RatingSchema,
     RejectSchema,
     TrackingSchema,
@@ -79,6 +80,30 @@ class TrackingRating(MethodView):
         """Rate a closed job, once (1-5 and an optional comment)"""
         throttle_public("track")
         return tracking.rate(db.session, code=code, now=utcnow(), **args)
+
+
+@tracking_blp.route(f"/{CODE}/photos")
+class TrackingPhotos(MethodView):
+    @tracking_blp.public
+    @tracking_blp.arguments(AttachmentUploadSchema, location="files")
+    @tracking_blp.response(201, PublicAttachmentSchema)
+    @tracking_blp.alt_response(200, description="These bytes are already attached (a retry)")
+    @tracking_blp.alt_response(413, description="The request body is larger than accepted")
+    @tracking_blp.alt_response(429, description="Too many uploads from this address")
+    def post(self, files: dict[str, Any], code: str) -> Any:
+        """Add a photo to one's own open request (multipart `file`; checked by content)"""
+        throttle_public("track-photo")
+        upload = files["file"]
+        attachment, created = tracking.add_customer_photo(
+            db.session,
+            code=code,
+            store=current_app.extensions["blobs"],
+            data=upload.read(tracking.CUSTOMER_PHOTO_MAX_BYTES + 1),
+            filename=upload.filename or "",
+            limits=upload_limits(),
+            now=utcnow(),
+        )
+        return tracking.public_attachment(code, attachment), 201 if created else 200
 
 
 @tracking_blp.route(f"/{CODE}/attachments/<uuid:attachment_id>")
@@ -200,17 +225,8 @@ class IotIntake(MethodView):
     @intake_blp.response(200, IntakeOutcomeSchema)
     def post(self) -> dict[str, Any]:
         """An equipment alarm, signed: X-Timestamp and X-Signature: sha256=HMAC(secret, ts.body)"""
-        api_key = authenticate_integration("iot")
-        body = request.get_data()
         now = utcnow()
-        apikeys.verify_signature(
-            db.session,
-            api_key=api_key,
-            signature_header=request.headers.get("X-Signature"),
-            timestamp_header=request.headers.get("X-Timestamp"),
-            body=body,
-            now=now,
-        )
+        api_key, body = authenticate_signed("iot", now=now)
         alarm = AlarmSchema().load(parse_json_object(body))
         result = intake.intake_alarm(
             db.session,

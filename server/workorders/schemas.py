@@ -86,6 +86,12 @@ class WorkOrderSchema(Schema):
     signer_name = fields.String(allow_none=True)
     duplicate_of = fields.Method("_duplicate_of")
     waiting_for_parts = fields.Boolean()
+    pinned = fields.Boolean(
+        metadata={"description": "Held to its engineer: optimizer runs never move it"}
+    )
+    asset = fields.Method("_asset")
+    billable = fields.Boolean(metadata={"description": "false: under warranty, no charge"})
+    follow_up_of_id = fields.UUID(allow_none=True)
     allowed_actions = fields.List(fields.String())
     version = fields.Integer()
     created_at = fields.DateTime()
@@ -111,6 +117,18 @@ class WorkOrderSchema(Schema):
             "resolved_at": _iso(order.resolved_at),
             "state": order.sla_state,
             "paused": bool(order.sla_pauses) and order.sla_pauses[-1][1] is None,
+        }
+
+    def _asset(self, order: Any) -> dict[str, Any] | None:
+        asset = order.asset
+        if asset is None:
+            return None
+        return {
+            "id": str(asset.id),
+            "serial": asset.serial,
+            "name": asset.name,
+            "model": f"{asset.model.manufacturer} {asset.model.model}",
+            "warranty_until": _iso(asset.warranty_until),
         }
 
     def _duplicate_of(self, order: Any) -> dict[str, Any] | None:
@@ -146,6 +164,7 @@ class _WorkOrderFields(Schema):
 class WorkOrderCreateSchema(_WorkOrderFields):
     customer_id = fields.UUID(required=True)
     site_id = fields.UUID(allow_none=True)
+    asset_id = fields.UUID(allow_none=True)
     summary = fields.String(required=True, validate=SUMMARY)
     channel = fields.String(load_default="phone", validate=validate.OneOf(CHANNELS))
 
@@ -163,6 +182,7 @@ class WorkOrderQueryArgsSchema(Schema):
     customer_id = fields.UUID()
     site_id = fields.UUID()
     sla_state = fields.String(validate=validate.OneOf(SLA_STATES))
+    asset_id = fields.UUID()
     created_from = UtcDateTime()
     created_to = UtcDateTime()
     bbox = BBoxField(metadata={"description": "minlon,minlat,maxlon,maxlat"})

@@ -34,7 +34,13 @@ from server.notify import service as notify_service
 from server.queries import count_rows, one_page
 from server.technicians import service as technicians_service
 from server.workorders import clocks, hooks, states
-from server.workorders.models import Category, WorkOrder, WorkOrderEvent, WorkOrderNumberCounter
+from server.workorders.models import (
+    ON_THE_BOARD,
+    Category,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderNumberCounter,
+)
 from server.workorders.timeline import get_work_order, record, visible
 from server.workorders.transitions import TransitionInput, apply_transition
 
@@ -76,6 +82,7 @@ class Filters:
     customer_id: uuid.UUID | None = None
     site_id: uuid.UUID | None = None
     sla_state: str | None = None
+    asset_id: uuid.UUID | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
     bbox: BBox | None = None
@@ -139,6 +146,7 @@ def list_work_orders(
         (WorkOrder.customer_id, f.customer_id),
         (WorkOrder.site_id, f.site_id),
         (WorkOrder.sla_state, f.sla_state),
+        (WorkOrder.asset_id, f.asset_id),
     ):
         if value is not None:
             conditions.append(column == value)
@@ -186,6 +194,49 @@ def text_search(q: str) -> list[ColumnElement[bool]]:
         bigrams = func.fieldline_bigrams(needle, type_=ARRAY(Text))
         conditions.append(WorkOrder.search_bigrams.contains(bigrams))
     return conditions
+
+
+def category_exists(session: Session, *, category_id: uuid.UUID) -> bool:
+    category = session.get(Category, category_id)
+    return category is not None and category.active
+
+
+def recent_on_assets(
+    session: Session, *, asset_ids: list[uuid.UUID], per_asset: int = 5
+) -> list[dict[str, Any]]:
+    """The last `per_asset` orders on each asset (newest first), as small dicts, in one query."""
+    ranked = select(
+        WorkOrder.asset_id,
+        WorkOrder.id,
+        WorkOrder.number,
+        WorkOrder.type,
+        WorkOrder.status,
+        WorkOrder.summary,
+        WorkOrder.resolution,
+        WorkOrder.created_at,
+        WorkOrder.closed_at,
+        func.row_number()
+        .over(partition_by=WorkOrder.asset_id, order_by=WorkOrder.created_at.desc())
+        .label("n"),
+    ).where(WorkOrder.asset_id.in_(asset_ids))
+    inner = ranked.subquery()
+    rows = session.execute(
+        select(inner).where(inner.c.n <= per_asset).order_by(inner.c.asset_id, inner.c.n)
+    ).mappings()
+    return [
+        {
+            "asset_id": row["asset_id"],
+            "id": str(row["id"]),
+            "number": row["number"],
+            "type": row["type"],
+            "status": row["status"],
+            "summary": row["summary"],
+            "resolution": row["resolution"],
+            "created_at": row["created_at"].isoformat(),
+            "closed_at": row["closed_at"].isoformat() if row["closed_at"] else None,
+        }
+        for row in rows
+    ]
 
 
 def allowed_actions_for(order: WorkOrder, actor: Actor) -> list[str]:
@@ -248,6 +299,7 @@ def create_work_order(
     triage: dict[str, Any] | None = None,
     response_due_at: datetime | None = None,
     resolve_due_at: datetime | None = None,
+    asset_id: uuid.UUID | None = None,
 ) -> WorkOrder:
     try:
         customer = customers_service.get_customer(session, customer_id=customer_id)
@@ -255,6 +307,11 @@ def create_work_order(
         raise ValidationFailed({"customer_id": ["unknown_customer"]}) from exc
     if not customer.active:
         raise ValidationFailed({"customer_id": ["customer_inactive"]})
+    if asset_id is not None:
+        # The asset's domain checks it and may fill in the site it stands at.
+        where = {"customer_id": customer.id, "site_id": site_id, "asset_id": asset_id}
+        hooks.run_before_create(session, values=where)
+        site_id = where["site_id"]
     location = None
     if site_id is not None:
         try:
@@ -289,6 +346,7 @@ def create_work_order(
         version=1,
         response_due_at=response_due_at,
         resolve_due_at=resolve_due_at,
+        asset_id=asset_id,
         sla_state="ok",
         created_at=now,
         updated_at=now,
@@ -365,6 +423,48 @@ def record_resolution(
     order.version += 1
     order.updated_at = now
     record(session, order, actor=actor, action="resolution", payload={"resolution": text}, now=now)
+    return order
+
+
+# Who may pin a job to its engineer (the people who plan the day and those who oversee them).
+PINNERS = frozenset({"admin", "dispatcher", "manager"})
+
+
+def set_pinned(
+    session: Session,
+    *,
+    work_order_id: uuid.UUID,
+    actor: Actor,
+    pinned: bool,
+    expected_version: int | None = None,
+    now: datetime,
+) -> WorkOrder:
+    """Pin an assigned job to its engineer (optimizer runs plan around it) or release it.
+    Asking for the state the order is already in changes nothing."""
+    if actor.role not in PINNERS:
+        raise Forbidden()
+    order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
+    if expected_version is not None and order.version != expected_version:
+        raise VersionConflict(extra={"current_version": order.version})
+    if order.pinned == pinned:
+        return order
+    if pinned:
+        # A pin lives while the job is on the board with an engineer (transitions clear it).
+        if order.status not in ON_THE_BOARD:
+            raise Conflict("not_editable")
+        if order.assignee_id is None:
+            raise Conflict("pin_needs_assignee")
+    order.pinned = pinned
+    order.version += 1
+    order.updated_at = now
+    record(
+        session,
+        order,
+        actor=actor,
+        action="pin" if pinned else "unpin",
+        payload={"technician_id": str(order.assignee_id) if order.assignee_id else None},
+        now=now,
+    )
     return order
 
 
@@ -457,5 +557,6 @@ __all__ = [
     "list_work_orders",
     "next_number",
     "present",
+    "set_pinned",
     "update_work_order",
 ]

@@ -16,7 +16,7 @@ from server.actors import Actor
 from server.errors import Conflict, Forbidden, InvalidTransition, NotFound, VersionConflict
 from server.technicians import service as technicians_service
 from server.workorders import clocks, hooks, states
-from server.workorders.models import WorkOrder, WorkOrderEvent
+from server.workorders.models import ON_THE_BOARD, WorkOrder, WorkOrderEvent
 from server.workorders.timeline import get_work_order, record
 
 
@@ -42,10 +42,17 @@ def apply_transition(
     now: datetime,
     expected_version: int | None = None,
     op_id: str | None = None,
+    op_id_unseen: bool = False,
 ) -> WorkOrder:
     """One action under a row lock, recorded in the timeline. An `op_id` seen before returns
-    the order as it is and changes nothing (a phone replaying its outbox)."""
-    if op_id is not None and _op_applied(session, op_id=op_id, work_order_id=work_order_id):
+    the order as it is and changes nothing (a phone replaying its outbox). `op_id_unseen`: the
+    caller has just looked the op id up itself (a batch of ops, in one query) and found none;
+    the unique index still refuses a copy that raced in."""
+    if (
+        op_id is not None
+        and not op_id_unseen
+        and _op_applied(session, op_id=op_id, work_order_id=work_order_id)
+    ):
         return get_work_order(session, work_order_id=work_order_id, actor=actor)
     order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
     if expected_version is not None and order.version != expected_version:
@@ -59,10 +66,20 @@ def apply_transition(
         raise InvalidTransition(
             refusal.error, extra={"status_now": order.status, "action": change.action}
         ) from refusal
+    hooks.run_before_transition(session, order, action=decision.action.value, now=now)
+    assignee_before = order.assignee_id
     payload = _apply_effects(order, decision, change=change, now=now)
+    if order.assignee_id != assignee_before:
+        # The loaded `assignee` still names the one before: load it again on next use.
+        session.expire(order, ["assignee"])
     order.status = decision.to_status.value
     if change.hold_for and decision.action == states.Action.HOLD:
         payload["hold_for"] = change.hold_for
+    if order.pinned and (order.assignee_id is None or order.status not in ON_THE_BOARD):
+        # A pin holds a job to its engineer: with no engineer, or the job off the board, it
+        # has nothing left to hold (a manual reassignment keeps it: the dispatcher chose).
+        order.pinned = False
+        payload["unpinned"] = True
     clocks.after_transition(
         session,
         order,

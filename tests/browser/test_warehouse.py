@@ -8,25 +8,19 @@ built app from pwa/dist (`cd pwa && npm run build`, or `make pwa`).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
-from sqlalchemy import make_url
-from werkzeug.serving import make_server
 
 from server.actors import Actor
 from server.db import db, utcnow
 from server.inventory import reservations, service
 from server.inventory.models import PartReservation, StockLevel
-from tests.conftest import create_test_app
-from tests.dbutil import throwaway_database
 from tests.factories import (
     PASSWORD,
     make_part,
@@ -37,6 +31,7 @@ from tests.factories import (
     make_work_order,
     stock,
 )
+from tests.serving import app_on_own_database, serve
 
 SITE = {"lat": 31.2304, "lon": 121.4737}  # the factories' default site, central Shanghai
 NEAR = {"lat": 31.2200, "lon": 121.4600}  # ~2 km away
@@ -45,26 +40,12 @@ FAR = {"lat": 30.2741, "lon": 120.1551}  # Hangzhou, ~165 km away
 
 @pytest.fixture(scope="module")
 def warehouse_app(database_url: str) -> Iterator[Flask]:
-    name = f"{make_url(database_url).database}_wh"
-    with throwaway_database(database_url, name) as url:
-        app = create_test_app(url)
-        page = Path(app.config["PWA_DIST"]) / "warehouse" / "index.html"
-        if not page.is_file():
-            pytest.fail(f"{page} is missing: build the web apps first (cd pwa && npm run build)")
-        yield app
-        app.extensions["db"].engine.dispose()
+    yield from app_on_own_database(database_url, "wh", pages=("warehouse/index.html",))
 
 
 @pytest.fixture(scope="module")
 def server_url(warehouse_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, warehouse_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    yield from serve(warehouse_app)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -94,7 +96,7 @@ def _assert_extensions_work(port: int, database: str) -> None:
 
 
 @pytest.fixture
-def pg_root(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def pg_root(tmp_path: Path) -> Iterator[Path]:
     """A project root for a throwaway cluster; the cluster is stopped and removed afterwards."""
     try:
         bindir = find_pg_bindir()
@@ -102,10 +104,16 @@ def pg_root(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             ensure_postgis(bindir)
     except SystemExit as exc:
         pytest.skip(f"no usable PostgreSQL/PostGIS: {exc}")
-    root = tmp_path / "project"
-    root.mkdir()
     if os.geteuid() == 0:
-        _make_traversable(root, tmp_path_factory)
+        # As root the server runs as the postgres user, who must be able to reach the cluster.
+        # Not under pytest's temp root: another pytest run (as root) tightens that to 0700.
+        outside = Path(tempfile.mkdtemp(prefix="fieldline-pg-test-"))
+        outside.chmod(0o711)
+        root = outside / "project"
+    else:
+        outside = None
+        root = tmp_path / "project"
+    root.mkdir()
     try:
         yield root
     finally:
@@ -114,6 +122,8 @@ def pg_root(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         finally:
             # Data files may belong to the postgres user; we are root or that user then.
             subprocess.run(["rm", "-rf", str(root / "var")], check=False)  # noqa: S603, S607
+            if outside is not None:
+                shutil.rmtree(outside, ignore_errors=True)
 
 
 def test_cluster_lifecycle(pg_root: Path) -> None:

@@ -182,6 +182,27 @@ def test_full_life_cycle_over_http(client, session, app, dispatcher, tech):
     ]  # fmt: skip
 
 
+def test_the_answer_to_an_assignment_names_the_engineer_now_assigned(
+    client, session, app, dispatcher, tech
+):
+    order = make_work_order(session)
+    other = make_technician(session)
+    url = f"{BASE}/{order.id}/transitions"
+    office = bearer(app, dispatcher)
+    assert client.get(f"{BASE}/{order.id}", headers=office).json["assignee"] is None
+
+    first = client.post(
+        url, json={"action": "assign", "technician_id": str(tech.id)}, headers=office
+    )
+    assert first.json["assignee"]["id"] == str(tech.id)
+    moved = client.post(
+        url, json={"action": "assign", "technician_id": str(other.id)}, headers=office
+    )
+    assert moved.json["assignee"]["id"] == str(other.id)
+    taken_off = client.post(url, json={"action": "unassign"}, headers=office)
+    assert taken_off.json["assignee"] is None
+
+
 def test_assign_refuses_an_engineer_without_the_skill(client, session, app, dispatcher):
     order = make_work_order(session, required_skills=[{"code": "elevator", "level": 3}])
     novice = make_technician(session, skills={"elevator": 1})
