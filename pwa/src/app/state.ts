@@ -3,7 +3,7 @@
  * flushes the outbox on start, when the network returns, when the app comes back to the
  * foreground, after every action and on a timer, backing off while the server cannot be reached.
  */
-import { computed, reactive, toRaw } from 'vue'
+import { computed, reactive, ref, toRaw } from 'vue'
 import { getAccessToken } from '../shared/api'
 import type { SessionUser } from '../shared/session'
 import { indexedDbStore } from './data/db'
@@ -11,7 +11,7 @@ import { REJECTIONS_KEY, SENT_KEY, enqueue, makeOp, pendingOps, retryState, type
 import { SYNCED_AT_KEY, syncNow } from './data/sync'
 import { fetchVanStock, httpTransport } from './data/transport'
 import type { Job, LocalStore, OpType, QueuedOp, Rejection, RetryState, StoredBlob, UploadRef, VanStock } from './data/types'
-import { routeOrder, viewJob, type JobView } from './data/view'
+import { routeOrder, splitByDay, viewJob, type JobView } from './data/view'
 
 const USER_KEY = 'fieldline.app.user'
 const VAN_KEY = 'van_stock'
@@ -59,6 +59,10 @@ export const views = computed<JobView[]>(() =>
     .filter((view) => view.job.status !== 'declined'),
 )
 
+/** The list split into today's route and the days after (re-read each minute, past midnight). */
+export const clock = ref(new Date())
+export const days = computed(() => splitByDay(views.value, clock.value))
+
 export const hasActiveJob = computed(() => views.value.some((v) => ACTIVE.includes(v.job.status)))
 
 export function cachedUser(): SessionUser | null {
@@ -97,6 +101,7 @@ export async function forgetEverything(): Promise<void> {
 }
 
 export async function reload(): Promise<void> {
+  clock.value = new Date()
   const s = db()
   const [jobs, ops, sent, rejections, retry, syncedAt, van] = await Promise.all([
     s.allJobs(),

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../shared/api'
 import { RETRY_KEY, enqueue, makeOp, pendingOps } from '../data/outbox'
 import { CURSOR_KEY, pullChanges, syncNow } from '../data/sync'
-import { routeOrder, viewJob } from '../data/view'
-import type { RetryState } from '../data/types'
+import { routeOrder, splitByDay, viewJob } from '../data/view'
+import type { Job, RetryState } from '../data/types'
 import { FakeServer, job, memoryStore } from './memory'
 
 describe('pullChanges', () => {
@@ -141,5 +141,33 @@ describe('routeOrder', () => {
       job({ id: 'a', number: 'A', scheduled_start_at: '2026-01-01T08:00:00+00:00' }),
     ]
     expect(jobs.sort(routeOrder).map((j) => j.number)).toEqual(['A', 'B', 'C'])
+  })
+})
+
+describe('splitByDay', () => {
+  // Noon local time: local days are what the engineer means by "today".
+  const now = new Date(2026, 11, 1, 12, 0)
+  const at = (day: number, hour: number) => new Date(2026, 11, day, hour, 0).toISOString()
+  const item = (over: Partial<Job>) => ({ job: job(over) })
+
+  it('keeps unplanned, overdue and under-way jobs today and moves only later planned days', () => {
+    const items = [
+      item({ number: 'TODAY', scheduled_start_at: at(1, 15) }),
+      item({ number: 'OVERDUE', scheduled_start_at: new Date(2026, 10, 30, 9, 0).toISOString() }),
+      item({ number: 'UNPLANNED', scheduled_start_at: null }),
+      item({ number: 'TOMORROW', scheduled_start_at: at(2, 0) }),
+      item({ number: 'ETA_LATER', scheduled_start_at: null, eta_at: at(3, 9) }),
+      item({ number: 'STARTED_EARLY', status: 'en_route', scheduled_start_at: at(2, 9) }),
+    ]
+
+    const { today, later } = splitByDay(items, now)
+
+    expect(today.map((i) => i.job.number)).toEqual(['TODAY', 'OVERDUE', 'UNPLANNED', 'STARTED_EARLY'])
+    expect(later.map((i) => i.job.number)).toEqual(['TOMORROW', 'ETA_LATER'])
+  })
+
+  it('a job just before midnight is still today', () => {
+    const { today } = splitByDay([item({ scheduled_start_at: at(1, 23) })], now)
+    expect(today).toHaveLength(1)
   })
 })

@@ -84,6 +84,30 @@ export function routeOrder(a: Job, b: Job): number {
   return key(a).localeCompare(key(b)) || a.number.localeCompare(b.number)
 }
 
+/** The local calendar day (YYYY-MM-DD) of an instant, in the phone's time zone. */
+function localDay(at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`
+}
+
+/**
+ * Today's work and what comes later: a job belongs to a later day when its planned start (or
+ * ETA, or appointment) falls after today; everything else (unplanned, overdue, under way) is
+ * today's, so nothing slips out of sight. Each part keeps the order it was given.
+ */
+export function splitByDay<T extends { job: Job }>(items: T[], now: Date = new Date()): { today: T[]; later: T[] } {
+  const today = localDay(now)
+  const parts = { today: [] as T[], later: [] as T[] }
+  for (const item of items) {
+    const job = item.job
+    const planned = job.scheduled_start_at ?? job.eta_at ?? job.appointment?.start_at ?? null
+    const started = !['assigned', 'accepted', 'new'].includes(job.status)
+    const later = planned !== null && !started && localDay(new Date(planned)) > today
+    ;(later ? parts.later : parts.today).push(item)
+  }
+  return parts
+}
+
 /** Great-circle distance in km, or null when either end is unknown. */
 export function distanceKm(from: { lat: number; lon: number } | null, to: { lat: number; lon: number } | null): number | null {
   if (!from || !to) return null
