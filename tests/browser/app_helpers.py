@@ -15,6 +15,9 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import func, select
 
+from server.assets import jobs as asset_jobs
+from server.assets import service as assets_service
+from server.assets.models import ChecklistItem
 from server.db import db, utcnow
 from server.inventory import reservations
 from server.inventory.models import PartReservation
@@ -46,11 +49,27 @@ class Job:
     technician_id: Any
     part_sku: str | None = None
     reservation_id: Any = None
+    # Checklist item ids: a required yes/no, then a required number in 5-15 °C.
+    checklist: tuple[str, ...] = ()
 
 
-def arrange_job(app: Flask, *, with_part: bool = False) -> Job:
+CHECKLIST = [
+    {"key": "drain_clear", "label": {"zh-CN": "排水管通畅", "en": "Drain clear"}, "kind": "yes_no"},
+    {
+        "key": "supply_temp",
+        "label": {"zh-CN": "出风温度", "en": "Supply air temperature"},
+        "kind": "number",
+        "min_value": 5,
+        "max_value": 15,
+        "unit": "°C",
+    },
+]
+
+
+def arrange_job(app: Flask, *, with_part: bool = False, with_checklist: bool = False) -> Job:
     """An engineer with one job assigned for today (and, if asked, a part for it already in
-    their van); committed, since the live server reads it on other connections."""
+    their van, and a checklist to fill in); committed, since the live server reads it on other
+    connections."""
     with app.app_context(), db.unit_of_work(app) as session:
         user = make_user(session, role="technician", name="王工")
         technician = make_technician(session, user=user)
@@ -61,8 +80,18 @@ def arrange_job(app: Flask, *, with_part: bool = False) -> Job:
             assignee_id=technician.id,
             scheduled_start_at=datetime.now(UTC) + timedelta(hours=1),
         )
+        checklist: tuple[str, ...] = ()
+        if with_checklist:
+            template = assets_service.create_checklist_template(
+                session,
+                code="ac-visit",
+                name={"zh-CN": "空调上门", "en": "AC visit"},
+                items=CHECKLIST,
+            )
+            items = asset_jobs.instantiate_checklist(session, order, template)
+            checklist = tuple(str(item.id) for item in items)
         if not with_part:
-            return Job(order.id, order.number, user.email, technician.id)
+            return Job(order.id, order.number, user.email, technician.id, checklist=checklist)
         keeper = actor_for(make_user(session, role="warehouse", name="仓管 赵敏"))
         part = make_part(session)
         warehouse = make_warehouse(session)
@@ -82,7 +111,7 @@ def arrange_job(app: Flask, *, with_part: bool = False) -> Job:
         reservations.issue(
             session, reservation_id=held.id, actor=keeper, now=utcnow(), van_id=van.id
         )
-        return Job(order.id, order.number, user.email, technician.id, part.sku, held.id)
+        return Job(order.id, order.number, user.email, technician.id, part.sku, held.id, checklist)
 
 
 def last_position_at(app: Flask, technician_id: Any) -> datetime | None:
@@ -156,10 +185,15 @@ def draw_signature(page: Page) -> None:
 
 
 def work_the_job(
-    page: Page, number: str, *, note: str | None = None, part_sku: str | None = None
+    page: Page,
+    number: str,
+    *,
+    note: str | None = None,
+    part_sku: str | None = None,
+    checklist: tuple[str, ...] = (),
 ) -> None:
-    """Accept, travel, arrive, (a note, the part used,) a photo, the resolution, the customer's
-    signature, complete."""
+    """Accept, travel, arrive, (a note, the part used, the checklist: yes and 9.5 °C,) a photo,
+    the resolution, the customer's signature, complete."""
     page.get_by_test_id(f"job-card-{number}").click()
     job = page.get_by_test_id("job-page")
     expect(job.get_by_test_id("job-status")).to_have_attribute("data-status", "assigned")
@@ -176,6 +210,14 @@ def work_the_job(
     if part_sku:
         job.get_by_test_id(f"part-use-{part_sku}").click()
         expect(job.get_by_test_id(f"part-use-{part_sku}")).to_have_count(0)
+    if checklist:
+        yes_no, number_item = checklist
+        job.get_by_test_id(f"checklist-{yes_no}-yes").click()
+        expect(job.get_by_test_id(f"checklist-{yes_no}-yes")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        job.get_by_test_id(f"checklist-{number_item}-input").fill("9.5")
+        job.get_by_test_id(f"checklist-{number_item}-input").press("Tab")
     job.get_by_test_id("photo-input").set_input_files(
         {"name": "site.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
     )
@@ -209,6 +251,12 @@ def server_record(app: Flask, order_id: Any) -> dict[str, Any]:
             "attachments": sorted((a.kind, a.width, a.height) for a in attachments),
             "photo_sizes": [(a.width, a.height) for a in attachments if a.kind == "photo"],
             "actions": [e.action for e in events],
+            "checklist": {
+                item.key: item.value
+                for item in session.scalars(
+                    select(ChecklistItem).where(ChecklistItem.work_order_id == order_id)
+                )
+            },
             "event_count": session.scalar(
                 select(func.count())
                 .select_from(WorkOrderEvent)

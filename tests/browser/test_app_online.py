@@ -43,7 +43,7 @@ def server_url(phone_app: Flask) -> Iterator[str]:
 
 
 def test_engineer_closes_a_job_online(browser, server_url, phone_app):
-    job = arrange_job(phone_app, with_part=True)
+    job = arrange_job(phone_app, with_part=True, with_checklist=True)
     context, page, errors = new_phone(browser, located=True)
     try:
         page.goto(server_url + "/app/")
@@ -62,7 +62,13 @@ def test_engineer_closes_a_job_online(browser, server_url, phone_app):
         assert {"192x192", "512x512"} <= {icon["sizes"] for icon in manifest["icons"]}
         wait_for_service_worker(page)
 
-        work_the_job(page, job.number, note="客户说空调滴水两天了", part_sku=job.part_sku)
+        work_the_job(
+            page,
+            job.number,
+            note="客户说空调滴水两天了",
+            part_sku=job.part_sku,
+            checklist=job.checklist,
+        )
         # Sent at once; the closed job then leaves the phone and the list is back.
         expect(page.get_by_test_id("jobs-empty")).to_be_visible()
         expect(page.get_by_test_id(f"job-card-{job.number}")).to_have_count(0)
@@ -73,14 +79,18 @@ def test_engineer_closes_a_job_online(browser, server_url, phone_app):
         assert record["signer_name"] == "陈女士"
         assert record["resolution"] == "更换排水泵 replaced the drain pump"
         assert [kind for kind, _, _ in record["attachments"]] == ["photo", "signature"]
+        assert record["checklist"] == {"drain_clear": True, "supply_temp": "9.5"}
         # Compressed in the browser: the 2400x1800 camera shot arrives at most 1600 px wide.
         assert record["photo_sizes"] == [(1600, 1200)]
         steps = [
             a
             for a in record["actions"]
-            if a in {"accept", "start_travel", "arrive", "complete", "sign_off"}
+            if a in {"accept", "start_travel", "arrive", "checklist_item", "complete", "sign_off"}
         ]
-        assert steps == ["accept", "start_travel", "arrive", "complete", "sign_off"]
+        assert steps == [
+            "accept", "start_travel", "arrive", "checklist_item", "checklist_item", "complete",
+            "sign_off",
+        ]  # fmt: skip
         # Where the engineer was while on the job went to the board (the phone allowed it).
         assert last_position_at(phone_app, job.technician_id) is not None
         # The part handed over in the van is recorded as used, all of it.
