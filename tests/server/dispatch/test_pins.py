@@ -3,39 +3,21 @@ it there (and says so in its diff), and a pin made after the snapshot stops the 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 import pytest
 
 from server.dispatch import runs, snapshot
-from server.dispatch.travel import GreatCircle
 from server.workorders import service as workorders_service
 from tests.factories import (
     actor_for,
-    make_customer,
-    make_site,
     make_technician,
     make_user,
-    make_work_order,
 )
-
-# Monday 30 November 2026, 08:00 in Shanghai: before the default 09:00-18:00 shift.
-MONDAY = date(2026, 11, 30)
-NOW = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
-TRAVEL = GreatCircle()
-WEST = {"lat": 31.20, "lon": 121.40}
-EAST = {"lat": 31.22, "lon": 121.55}
+from tests.server.dispatch.day import EAST, MONDAY, NOW, TRAVEL, WEST, order_at
 
 
 @pytest.fixture
 def dispatcher(session):
     return make_user(session, role="dispatcher")
-
-
-def _order(session, where, **fields):
-    customer = make_customer(session)
-    site = make_site(session, customer=customer, location=where)
-    return make_work_order(session, customer=customer, site=site, **fields)
 
 
 def _pin(session, order, user):
@@ -77,9 +59,9 @@ def _solve(session, dispatcher, orders, technicians):
 @pytest.mark.parametrize("status", ["assigned", "accepted"])
 def test_the_snapshot_holds_a_pinned_job_to_its_engineer(session, dispatcher, status):
     west = make_technician(session, home=WEST)
-    pinned = _order(session, EAST, status=status, assignee_id=west.id)
+    pinned = order_at(session, EAST, status=status, assignee_id=west.id)
     _pin(session, pinned, dispatcher)
-    loose = _order(session, EAST, status="assigned", assignee_id=west.id)
+    loose = order_at(session, EAST, status="assigned", assignee_id=west.id)
     snap = _snapshot(session, [pinned, loose], [west])
     by_id = {job.id: job for job in snap.problem.jobs}
     assert by_id[str(pinned.id)].pinned_to == str(west.id)
@@ -92,7 +74,7 @@ def test_a_run_keeps_a_pinned_job_with_its_engineer_across_the_city(session, dis
     west_tech = make_technician(session, home=WEST)
     east_tech = make_technician(session, home=EAST)
     # An eastern job held by the western engineer (unpinned, the next test shows, it moves east).
-    pinned = _order(session, EAST, status="assigned", assignee_id=west_tech.id)
+    pinned = order_at(session, EAST, status="assigned", assignee_id=west_tech.id)
     _pin(session, pinned, dispatcher)
     run = _solve(session, dispatcher, [pinned], [west_tech, east_tech])
     assert run.status == "done"
@@ -117,7 +99,7 @@ def test_a_run_keeps_a_pinned_job_with_its_engineer_across_the_city(session, dis
 def test_a_job_pinned_after_the_snapshot_is_a_conflict_on_apply(session, dispatcher):
     west_tech = make_technician(session, home=WEST)
     east_tech = make_technician(session, home=EAST)
-    order = _order(session, EAST, status="assigned", assignee_id=west_tech.id)
+    order = order_at(session, EAST, status="assigned", assignee_id=west_tech.id)
     run = _solve(session, dispatcher, [order], [west_tech, east_tech])
     assert run.diff["pinned"] == []
     assert [c["to_technician_id"] for c in run.diff["assign"]] == [str(east_tech.id)]

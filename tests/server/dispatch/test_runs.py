@@ -3,42 +3,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
 
 from server.dispatch import runs
-from server.dispatch.travel import GreatCircle
 from server.workorders.models import WorkOrderEvent
 from tests.factories import (
     actor_for,
     bearer,
-    make_customer,
-    make_site,
     make_skill,
     make_technician,
     make_user,
-    make_work_order,
 )
-
-# Monday 30 November 2026, 08:00 in Shanghai: before the default 09:00-18:00 shift.
-MONDAY = date(2026, 11, 30)
-NOW = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
-TRAVEL = GreatCircle()
-WEST = {"lat": 31.20, "lon": 121.40}
-EAST = {"lat": 31.22, "lon": 121.55}
+from tests.server.dispatch.day import EAST, MONDAY, NOW, TRAVEL, WEST, order_at
 
 
 @pytest.fixture
 def dispatcher(session):
     return make_user(session, role="dispatcher")
-
-
-def _order(session, where, **fields):
-    customer = make_customer(session)
-    site = make_site(session, customer=customer, location=where)
-    return make_work_order(session, customer=customer, site=site, **fields)
 
 
 def _solve(session, dispatcher, **options):
@@ -54,8 +38,8 @@ def _solve(session, dispatcher, **options):
 def test_a_run_sends_each_engineer_to_their_side_of_the_city(session, dispatcher):
     west_tech = make_technician(session, home=WEST)
     east_tech = make_technician(session, home=EAST)
-    west = [_order(session, WEST) for _ in range(2)]
-    east = [_order(session, EAST) for _ in range(2)]
+    west = [order_at(session, WEST) for _ in range(2)]
+    east = [order_at(session, EAST) for _ in range(2)]
     run = _solve(session, dispatcher, work_order_ids=[o.id for o in west + east],
                  technician_ids=[west_tech.id, east_tech.id])  # fmt: skip
     assert run.status == "done"
@@ -76,8 +60,8 @@ def test_skills_decide_who_goes_and_unserved_jobs_say_why(session, dispatcher):
     make_skill(session, code="elevator")
     novice = make_technician(session, home=WEST)
     expert = make_technician(session, home=EAST, skills={"elevator": 4})
-    lift = _order(session, WEST, required_skills=[{"code": "elevator", "level": 3}])
-    impossible = _order(session, WEST, required_skills=[{"code": "elevator", "level": 5}])
+    lift = order_at(session, WEST, required_skills=[{"code": "elevator", "level": 3}])
+    impossible = order_at(session, WEST, required_skills=[{"code": "elevator", "level": 5}])
     run = _solve(session, dispatcher, work_order_ids=[lift.id, impossible.id],
                  technician_ids=[novice.id, expert.id])  # fmt: skip
     [route] = run.plan["routes"]
@@ -88,7 +72,7 @@ def test_skills_decide_who_goes_and_unserved_jobs_say_why(session, dispatcher):
 
 def test_orders_waiting_for_parts_are_not_planned(session, dispatcher):
     tech = make_technician(session, home=WEST)
-    waiting = _order(session, WEST, waiting_for_parts=True)
+    waiting = order_at(session, WEST, waiting_for_parts=True)
     run = _solve(session, dispatcher, work_order_ids=[waiting.id], technician_ids=[tech.id])
     assert run.snapshot["skipped"] == [
         {"work_order_id": str(waiting.id), "reason": "waiting_for_parts"}
@@ -98,7 +82,7 @@ def test_orders_waiting_for_parts_are_not_planned(session, dispatcher):
 
 def test_apply_assigns_once_and_skips_what_changed(session, dispatcher):
     tech = make_technician(session, home=WEST)
-    keep, changed = _order(session, WEST), _order(session, WEST)
+    keep, changed = order_at(session, WEST), order_at(session, WEST)
     run = _solve(session, dispatcher, work_order_ids=[keep.id, changed.id],
                  technician_ids=[tech.id])  # fmt: skip
     changed.summary = "someone edited this meanwhile"
@@ -158,7 +142,7 @@ def test_the_worker_runs_the_whole_thing(app, session, dispatcher):
     from server.dispatch.tasks import execute
 
     tech = make_technician(session, home=WEST)
-    order = _order(session, WEST)
+    order = order_at(session, WEST)
     # A future Monday, so the real clock does not cut the shift short.
     today = datetime.now(UTC).date()
     monday = today + timedelta(days=7 - today.weekday())
@@ -186,13 +170,13 @@ def test_suggestions_rank_the_nearest_free_engineer_first(client, app, session, 
     near = make_technician(session, home=WEST, working_hours={d: [["00:00", "24:00"]] for d in
                            ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})  # fmt: skip
     far = make_technician(session, home=EAST, working_hours=near.working_hours)
-    order = _order(session, WEST)
+    order = order_at(session, WEST)
     found = runs.suggestions(session, work_order_id=order.id, actor=actor_for(dispatcher),
                              travel=TRAVEL, now=NOW, timezone="Asia/Shanghai")  # fmt: skip
     ranked = [s["technician_id"] for s in found]
     assert ranked.index(str(near.id)) < ranked.index(str(far.id))
     assert found[0]["eta_at"] >= NOW
-    waiting = _order(session, WEST, waiting_for_parts=True)
+    waiting = order_at(session, WEST, waiting_for_parts=True)
     response = client.get(
         f"/api/v1/dispatch/suggestions?work_order_id={waiting.id}", headers=bearer(app, dispatcher)
     )
@@ -208,7 +192,7 @@ def test_auto_dispatch_assigns_a_new_urgent_order_to_the_best_engineer(app, sess
     make_technician(session, home=EAST, working_hours=everyday)
     monkeypatch.setitem(app.config, "AUTO_DISPATCH_URGENT", True)
     with app.test_request_context():
-        urgent = _order(session, WEST, priority="urgent")
+        urgent = order_at(session, WEST, priority="urgent")
         # The factory sets the priority after creating; a real urgent intake defers at creation.
         auto.on_created(session, urgent, now=NOW)
         queued = session.execute(
@@ -225,7 +209,7 @@ def test_auto_dispatch_is_off_by_default_and_skips_what_it_cannot_plan(app, sess
     from server.dispatch import auto
 
     with app.test_request_context():
-        order = _order(session, WEST, priority="urgent")
+        order = order_at(session, WEST, priority="urgent")
         auto.on_created(session, order, now=NOW)
         queued = session.execute(
             text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'dispatch.auto_assign'")
