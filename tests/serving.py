@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -51,4 +53,20 @@ def serve(app: Flask) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        thread.join(timeout=5)
+
+
+@contextmanager
+def http_peer(handler: type[BaseHTTPRequestHandler], *, port: int = 0) -> Iterator[str]:
+    """A local HTTP peer (a fake of an outside service) answering with `handler` on `port` (any
+    free one by default); yields its base URL and stops it after."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    # A short poll keeps shutdown() (and so each test) quick.
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
         thread.join(timeout=5)

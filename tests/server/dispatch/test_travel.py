@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from server.dispatch.travel import (
     haversine_m,
     provider_from_settings,
 )
+from tests.serving import http_peer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PEOPLES_SQUARE = Point(31.2304, 121.4737)
@@ -228,18 +229,12 @@ def osrm() -> Iterator[FakeOsrm]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    # A short poll keeps shutdown() (and so each test) quick.
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        yield fake
-    finally:
-        fake.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with http_peer(Handler) as url:
+        fake.url = url
+        try:
+            yield fake
+        finally:
+            fake.release.set()  # a slow answer still waiting ends before the server stops
 
 
 def _expected(points: Sequence[Point]) -> Matrix:

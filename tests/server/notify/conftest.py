@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from server.db import db, utcnow
 from server.notify import delivery, policy, tasks
 from server.notify.email import SmtpSender
 from server.notify.webhooks import WebhookSender
+from tests.serving import http_peer
 
 
 def free_port() -> int:
@@ -116,14 +117,8 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_peer(Handler, port=port):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # --- a fake FCM v1 endpoint and OAuth token endpoint -----------------------------------------
@@ -201,14 +196,8 @@ def fake_fcm() -> Iterator[FakeFcm]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_peer(Handler, port=port):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
