@@ -59,6 +59,7 @@ def test_pure_cores_import_no_framework():
         SERVER / "technicians" / "hours.py",
         SERVER / "dispatch" / "insertion.py",
         SERVER / "dispatch" / "travel.py",
+        SERVER / "dispatch" / "baseline.py",
         SERVER / "notify" / "policy.py",
         SERVER / "notify" / "eta.py",
         SERVER / "notify" / "templates.py",

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.actors import Actor
-from server.dispatch import insertion, snapshot
+from server.dispatch import baseline, insertion, snapshot
 from server.dispatch.models import DispatchRun
 from server.dispatch.optimizer import Plan, SolveParams, solve
 from server.dispatch.travel import TravelProvider
@@ -178,6 +178,15 @@ def _stats(snap: snapshot.Snapshot, plan: Plan) -> dict[str, Any]:
         "mean_utilisation": round(sum(utilisation.values()) / len(utilisation), 3)
         if utilisation
         else 0.0,
+        # The same measures for the assignments as they stand, to compare the plan with.
+        "before": baseline.current_kpis(
+            snap.problem,
+            {
+                job_id: baseline.Assigned(seen["assignee_id"], seen.get("scheduled"))
+                for job_id, seen in snap.orders.items()
+                if seen["assignee_id"]
+            },
+        ).as_stats(),
     }
 
 

@@ -240,6 +240,9 @@ def _jobs(
             "assignee_id": str(order.assignee_id) if order.assignee_id else None,
             "priority": order.priority,
             "pinned": order.pinned,
+            "scheduled": snapshot.seconds(order.scheduled_start_at)
+            if order.scheduled_start_at
+            else None,
         }
     return jobs
 

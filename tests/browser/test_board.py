@@ -9,6 +9,7 @@ its event stream come from server threads), and serves the web apps from FIELDLI
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -223,6 +224,9 @@ def test_dispatcher_runs_the_optimizer_sees_the_difference_and_applies_it(
     expect(kpis).to_contain_text("Travel (km)")
     expect(kpis).to_contain_text("Lateness (min)")
     expect(kpis).to_contain_text("Utilisation")
+    # "Now" is measured by the server for the assignments as they stood, never left blank.
+    now_served = kpis.locator("tr", has_text="Jobs served").locator("td").first
+    expect(now_served).to_have_text(re.compile(r"^\d+$"))
     expect(panel.get_by_test_id("plan-diff")).to_contain_text(f"{data.number}: unassigned →")
     panel.get_by_test_id("plan-apply").click()
 

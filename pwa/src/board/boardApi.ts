@@ -27,14 +27,19 @@ export interface Territory {
   technician_ids: string[]
 }
 
-export interface RunStats {
+/** The measures of a plan, and of the assignments as they stood when the run began. */
+export interface RunKpis {
   served: number
-  dropped: number
-  jobs: number
   travel_km: number
   travel_minutes: number
   lateness_minutes: number
   mean_utilisation: number
+}
+
+export interface RunStats extends RunKpis {
+  dropped: number
+  jobs: number
+  before?: RunKpis
 }
 
 export interface RunChange {

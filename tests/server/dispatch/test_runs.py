@@ -218,3 +218,27 @@ def test_auto_dispatch_is_off_by_default_and_skips_what_it_cannot_plan(app, sess
     order.waiting_for_parts = True
     result = auto.assign_best(session, work_order_id=order.id, settings=app.config, now=NOW)
     assert result == {"assigned": False, "reason": "not_dispatchable"}
+
+
+def test_a_run_measures_the_assignments_as_they_stand_to_compare_with_its_plan(session, dispatcher):
+    """Both engineers sent across the city now: the plan should cut the travel it reports
+    against "before", measured the same way."""
+    west_tech = make_technician(session, home=WEST)
+    east_tech = make_technician(session, home=EAST)
+    crossed = [
+        order_at(session, EAST, status="assigned", assignee_id=west_tech.id),
+        order_at(session, WEST, status="assigned", assignee_id=east_tech.id),
+    ]
+    waiting = order_at(session, WEST)
+    run = _solve(session, dispatcher, work_order_ids=[o.id for o in [*crossed, waiting]],
+                 technician_ids=[west_tech.id, east_tech.id])  # fmt: skip
+
+    before = run.stats["before"]
+    assert before["served"] == 2  # the unassigned one is not served now
+    assert run.stats["served"] == 3
+    # Each now drives ~15 km each way; the plan keeps everyone on their side (sites at homes).
+    assert before["travel_km"] > 20
+    assert run.stats["travel_km"] < before["travel_km"] / 10
+    assert set(before) == {
+        "served", "travel_km", "travel_minutes", "lateness_minutes", "mean_utilisation"
+    }  # fmt: skip

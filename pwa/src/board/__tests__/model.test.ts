@@ -3,7 +3,6 @@ import {
   applyPosition,
   applyWorkOrder,
   atRisk,
-  currentKpis,
   dayRoute,
   emptyFilters,
   fromSnapshot,
@@ -187,18 +186,5 @@ describe('an engineer\'s day', () => {
     ]
     expect(dayRoute(e, jobs, '2026-12-01', 'Asia/Shanghai')).toHaveLength(3)
     expect(dayRoute(e, jobs, '2026-12-01', 'Asia/Shanghai', true)).toEqual([e.home, { lat: 1, lon: 1 }])
-  })
-
-  it('measures the current day for the plan comparison', () => {
-    const state = fromSnapshot({
-      at: '',
-      jobs: [job({ assignee_id: 'e1', location: { lat: 31.2, lon: 121.5 }, duration_minutes: 240 })],
-      technicians: [engineer({ home: { lat: 31.2, lon: 121.4 } }), engineer({ id: 'idle' })],
-    })
-    const kpis = currentKpis(state, '2026-12-01', 'Asia/Shanghai')
-    expect(kpis.served).toBe(1)
-    expect(kpis.travel_km).toBeGreaterThan(12)
-    expect(kpis.travel_km).toBeLessThan(13)
-    expect(kpis.utilisation).toBe(0.5)
   })
 })
