@@ -34,6 +34,7 @@ _ANNEALING_START = 0.3
 _ANNEALING_END = 0.003
 
 _GREEDY_DESCENT = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+_GUIDED = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
 _INSERTION = routing_heuristic_parameters_pb2.LocalCheapestInsertionParameters
 _SORT_BY_PENALTY = _INSERTION.SORTING_PROPERTY_PENALTY
 _SORT_FARTHEST_FIRST = _INSERTION.SORTING_PROPERTY_HIGHEST_AVG_ARC_COST_TO_VEHICLE_START_ENDS
@@ -158,6 +159,21 @@ def _iterated_local_search(search: Any, mean_arc_cost: float) -> None:
     operators = search.local_search_operators
     for name in _OPERATORS_OFF_IN_DESCENT:
         setattr(operators, name, _BOOL_FALSE)
+
+
+def guided_from(search: Any) -> Any:
+    """A copy of `search` (iterated local search parameters) that runs guided local search
+    instead, for a search that starts from a given solution (see solver.py, "Two stages")."""
+    guided = pywrapcp.DefaultRoutingSearchParameters()
+    guided.CopyFrom(search)
+    guided.use_iterated_local_search = False
+    guided.ClearField("iterated_local_search_parameters")
+    guided.local_search_metaheuristic = _GUIDED
+    # OR-Tools' own operators, among them the insertion ones that bring in dropped jobs.
+    guided.local_search_operators.CopyFrom(
+        pywrapcp.DefaultRoutingSearchParameters().local_search_operators
+    )
+    return guided
 
 
 class StallGuard:

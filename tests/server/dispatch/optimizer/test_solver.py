@@ -350,3 +350,53 @@ def test_more_homes_than_jobs_does_not_hang_the_search():
     plan = solved(problem, SolveParams(solution_limit=50, time_limit_s=5))
 
     assert plan.status == "feasible"
+
+
+def _lunch_day(jobs: int, technicians: int, seed: int, **first_job: object) -> Problem:
+    """A scattered day of 40-minute jobs, some with two-hour appointment slots, every
+    technician with a 45-minute lunch starting between 11:30 and 12:45: large enough for the
+    two-stage solve (plan without breaks, cut the routes until lunch fits, search again)."""
+    rnd = random.Random(seed)
+    day = _scattered_day(jobs, technicians, seed)
+    lunch = Break(Window(11 * HOUR + 30 * MINUTE, 12 * HOUR + 45 * MINUTE), 45 * MINUTE)
+    slots = [None, None, Window(9 * HOUR, 11 * HOUR), Window(13 * HOUR, 15 * HOUR)]
+    day_jobs = [replace(j, duration=40 * MINUTE, window=rnd.choice(slots)) for j in day.jobs]
+    day_jobs[0] = replace(day_jobs[0], **first_job)
+    return replace(
+        day,
+        technicians=tuple(replace(t, breaks=(lunch,)) for t in day.technicians),
+        jobs=tuple(day_jobs),
+    )
+
+
+def test_a_large_day_with_lunch_breaks_serves_everything_that_fits_and_holds_every_rule():
+    # 60 jobs of 40 minutes for 8 technicians: about 5 hours of work each, lunch included.
+    problem = _lunch_day(60, 8, seed=5)
+
+    plan = solved(problem, SolveParams(time_limit_s=3))  # check_plan: breaks in their windows
+
+    assert plan.unassigned == ()
+    assert all(len(route.breaks) == 1 for route in plan.routes)
+
+
+def test_the_two_stage_solve_keeps_a_job_in_progress_first_and_is_repeatable():
+    problem = _lunch_day(60, 8, seed=11, fixed_to="t3", location=60 + 3)
+    params = SolveParams(solution_limit=40, time_limit_s=30)
+
+    first, second = solved(problem, params), solved(problem, params)
+
+    assert visits(first, "t3")[0] == "j0"
+    assert (first.routes, first.objective) == (second.routes, second.objective)
+
+
+def test_an_overfull_day_with_lunch_breaks_drops_the_low_priority_work_first():
+    # 90 jobs of 40 minutes, about half of them high priority, for 6 technicians: the high
+    # ones fit (with travel, lunch and their slots), all of them do not.
+    problem = _lunch_day(90, 6, seed=2)
+
+    plan = solved(problem, SolveParams(time_limit_s=3))
+
+    priority = {j.id: j.priority for j in problem.jobs}
+    dropped = [priority[u.job_id] for u in plan.unassigned]
+    assert dropped
+    assert set(dropped) == {"low"}
