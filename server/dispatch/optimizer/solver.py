@@ -484,7 +484,8 @@ def _search(model: _Model, initial: list[list[int]] | None = None) -> Any:
         if model.metaheuristic == ITERATED_LOCAL_SEARCH:
             # OR-Tools' iterated local search cannot start from a given solution (as a first
             # solution hint it kept 227 of 235 jobs and found nothing better in 4 s on the field
-            # day), and a greedy descent from one fails outright: guided local search.
+            # day): guided local search. The model is closed with the parameters it is searched
+            # with: closed with the other ones, the search failed at once.
             search = guided_from(search)
         routing.CloseModelWithParameters(search)
         indices = [[model.manager.NodeToIndex(node) for node in route] for route in initial]
