@@ -152,7 +152,6 @@ def fail(session: Session, *, run_id: uuid.UUID, error: str, now: datetime) -> N
 
 
 def _stats(snap: snapshot.Snapshot, plan: Plan) -> dict[str, Any]:
-    served = sum(len(r.stops) for r in plan.routes)
     shift = {t.id: t.shift.end - t.shift.start for t in snap.problem.technicians}
     durations = {j.id: j.duration for j in snap.problem.jobs}
     utilisation = {
@@ -162,31 +161,33 @@ def _stats(snap: snapshot.Snapshot, plan: Plan) -> dict[str, Any]:
         for r in plan.routes
         if shift.get(r.technician_id)
     }
+    after = baseline.Kpis(
+        served=sum(len(r.stops) for r in plan.routes),
+        travel_m=sum(r.travel_distance for r in plan.routes),
+        travel_s=sum(r.travel_time for r in plan.routes),
+        lateness_s=sum(s.lateness for r in plan.routes for s in r.stops),
+        mean_utilisation=sum(utilisation.values()) / len(utilisation) if utilisation else 0.0,
+    )
+    before = baseline.current_kpis(
+        snap.problem,
+        {
+            job_id: baseline.Assigned(seen["assignee_id"], seen.get("scheduled"))
+            for job_id, seen in snap.orders.items()
+            if seen["assignee_id"]
+        },
+    )
     return {
         "objective": plan.objective,
         "solver_status": plan.status,
         "solve_time_s": round(plan.solve_time_s, 2),
         "jobs": len(snap.problem.jobs),
-        "served": served,
         "dropped": len(plan.unassigned),
         "skipped": len(snap.skipped),
         "vehicles": len(snap.problem.technicians),
-        "travel_km": round(sum(r.travel_distance for r in plan.routes) / 1000, 1),
-        "travel_minutes": round(sum(r.travel_time for r in plan.routes) / 60),
-        "lateness_minutes": round(sum(s.lateness for r in plan.routes for s in r.stops) / 60),
+        **after.as_stats(),  # served, travel, lateness, mean utilisation
         "utilisation": utilisation,
-        "mean_utilisation": round(sum(utilisation.values()) / len(utilisation), 3)
-        if utilisation
-        else 0.0,
         # The same measures for the assignments as they stand, to compare the plan with.
-        "before": baseline.current_kpis(
-            snap.problem,
-            {
-                job_id: baseline.Assigned(seen["assignee_id"], seen.get("scheduled"))
-                for job_id, seen in snap.orders.items()
-                if seen["assignee_id"]
-            },
-        ).as_stats(),
+        "before": before.as_stats(),
     }
 
 

@@ -53,8 +53,9 @@ The model, in the words of the routing library:
   where it can); then each route is cut until its breaks fit and every job not served is put
   back where it fits with them (`breaks.py`: cheapest priority out first, dearest in first);
   then guided local search, with the breaks, improves that plan for the rest of the time
-  (OR-Tools' iterated local search cannot start from a given plan). If the second search
-  cannot start from those routes, the solve runs as one stage in the time left. With a
+  (OR-Tools' iterated local search cannot start from a given plan). If that search finds
+  nothing from those routes, they are the plan (OR-Tools has read them as valid); if stage 1
+  found no plan or its routes cannot be read, the solve runs as one stage in the time left. With a
   solution limit, each stage gets it: still deterministic.
 - **Two cores.** With `workers=2`, a time-limited solve (no solution limit) of 50 jobs or more
   runs a second search with the next seed in a spawned process, and keeps the plan with the
@@ -267,15 +268,16 @@ def _solve_model(
         relaxed = _relaxed_routes(problem, first, layout, techs)
         left = max(0.1, params.time_limit_s - (time.perf_counter() - started))
         params = replace(params, time_limit_s=left)
-        routes = relaxed and _cut_for_breaks(problem, params, layout, techs, relaxed)
-        # Up to twice: in ortools 9.15 the search from given routes fails at once, now and
-        # then, on a model that takes them (see `_relaxed_routes`); a new model then works.
-        for _ in range(2 if routes else 0):
+        drop = dict(params.weights.drop)
+        routes = relaxed and breaks.repair(
+            problem, techs, layout.jobs, layout.allowed, drop, relaxed
+        )
+        if routes:
             model = _model(problem, params, layout, techs)
             solution = _search(model, initial=routes)
             if solution is not None:
                 return _plan(problem, layout, techs, model, solution)
-        # No plan without breaks, or none that takes them: search as if in one stage.
+        # No plan without breaks, or routes the model would not take: one stage, time left.
     model = _model(problem, params, layout, techs)
     solution = _search(model)
     if solution is None:
@@ -478,7 +480,8 @@ def _model(
 
 def _search(model: _Model, initial: list[list[int]] | None = None) -> Any:
     """The best solution found, or None. From `initial` (one list of nodes per vehicle) when
-    given: None too when those routes break a rule of the model."""
+    given: None when those routes break a rule of the model, the routes themselves when the
+    search finds nothing from them."""
     routing, search = model.routing, model.search
     if initial is not None:
         if model.metaheuristic == ITERATED_LOCAL_SEARCH:
@@ -499,7 +502,10 @@ def _search(model: _Model, initial: list[list[int]] | None = None) -> Any:
     routing.AddAtSolutionCallback(guard.on_solution)
     routing.AddSearchMonitor(routing.solver().CustomLimit(guard.stalled))
     if initial is not None:
-        return routing.SolveFromAssignmentWithParameters(assignment, search)
+        # When the search cannot start from them (OR-Tools 9.15 fails at once on some sets of
+        # routes with breaks that it has just read as valid, a set that succeeds route by
+        # route), the routes as read are still a plan that holds every rule: keep them.
+        return routing.SolveFromAssignmentWithParameters(assignment, search) or assignment
     return routing.SolveWithParameters(search)
 
 
@@ -518,18 +524,23 @@ def _relaxed_routes(
     return routes
 
 
+def _visits(routing: Any, solution: Any, vehicle: int) -> list[int]:
+    """The routing indices a vehicle visits in a solution, in order (no start, no end)."""
+    visits = []
+    index = solution.Value(routing.NextVar(routing.Start(vehicle)))
+    while not routing.IsEnd(index):
+        visits.append(index)
+        index = solution.Value(routing.NextVar(index))
+    return visits
+
+
 def _routes(model: _Model, solution: Any) -> list[list[int]]:
     """Each vehicle's visits in a solution, as nodes (job k is node k)."""
-    routing = model.routing
-    routes = []
-    for vehicle in range(routing.vehicles()):
-        route = []
-        index = solution.Value(routing.NextVar(routing.Start(vehicle)))
-        while not routing.IsEnd(index):
-            route.append(model.manager.IndexToNode(index))
-            index = solution.Value(routing.NextVar(index))
-        routes.append(route)
-    return routes
+    routing, manager = model.routing, model.manager
+    return [
+        [manager.IndexToNode(index) for index in _visits(routing, solution, vehicle)]
+        for vehicle in range(routing.vehicles())
+    ]
 
 
 def _plan(
@@ -543,17 +554,13 @@ def _plan(
     status = routing.status()
     routes = []
     for vehicle, tech in enumerate(techs):
-        nodes = []
-        index = routing.Start(vehicle)
-        start = int(solution.Value(time_dim.CumulVar(index)))
-        index = solution.Value(routing.NextVar(index))
-        while not routing.IsEnd(index):
-            nodes.append(
-                (manager.IndexToNode(index), int(solution.Value(time_dim.CumulVar(index))))
-            )
-            index = solution.Value(routing.NextVar(index))
+        nodes = [
+            (manager.IndexToNode(index), int(solution.Value(time_dim.CumulVar(index))))
+            for index in _visits(routing, solution, vehicle)
+        ]
         if not nodes:
             continue
+        start = int(solution.Value(time_dim.CumulVar(routing.Start(vehicle))))
         breaks = sorted(
             (int(solution.StartValue(var)), brk.duration)
             for var, brk in zip(model.break_vars[vehicle], effective_breaks(tech), strict=True)
@@ -571,24 +578,6 @@ def _plan(
 def _two_stage(layout: _Layout, techs: tuple[Technician, ...]) -> bool:
     """Whether to plan without breaks first (see "Two stages" in the module docstring)."""
     return len(layout.jobs) >= _TWO_STAGE_MIN_JOBS and any(map(effective_breaks, techs))
-
-
-def _cut_for_breaks(
-    problem: Problem,
-    params: SolveParams,
-    layout: _Layout,
-    techs: tuple[Technician, ...],
-    routes: list[list[int]],
-) -> list[list[int]] | None:
-    """`breaks.repair` for the model's nodes (job k is node k)."""
-    return breaks.repair(
-        problem,
-        techs,
-        layout.jobs,
-        layout.allowed,
-        dict(params.weights.drop),
-        routes,
-    )
 
 
 def _route(

@@ -51,8 +51,8 @@ def test_lateness_counts_waiting_for_the_window_and_the_lunch_break():
         problem(engineer(breaks=(lunch,)), jobs=jobs),
         {"a": Assigned("e1", 10 * HOUR), "b": Assigned("e1", 12 * HOUR)},
     )
-    # a starts at 10:00 after the lunch window opened: lunch first (10:00-10:45), a 10:45-12:45,
-    # 10 minutes to b: b starts at 12:55, 1 h 55 min after it was due.
+    # a fits before lunch must start (10:00-12:00), lunch 12:00-12:45, 10 minutes to b: b starts
+    # at 12:55, 1 h 55 min after it was due.
     assert kpis.lateness_s == HOUR + 55 * 60
 
 
