@@ -11,7 +11,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, utcnow
-from server.workorders.models import WorkOrder
 
 
 class MobileOp(Base):
@@ -35,8 +34,3 @@ class MobileOp(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     base_version: Mapped[int | None] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-
-
-# The phone's delta sync asks "did any of my orders change since the cursor?" and then for
-# those orders: one short range of this index, however long the engineer's history.
-Index("ix_work_orders_assignee_updated", WorkOrder.assignee_id, WorkOrder.updated_at)

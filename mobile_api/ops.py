@@ -24,15 +24,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mobile_api.models import MobileOp
+from mobile_api.sync import phone_copies
 from server.actors import Actor
 from server.assets import jobs
-from server.config import Config
 from server.errors import Conflict, DomainError, ValidationFailed
 from server.inventory import reservations
-from server.storage import BlobStore
+from server.storage import BlobStore, is_sha256
 from server.workorders import attachments
 from server.workorders import service as workorders_service
-from server.workorders.models import WorkOrder, WorkOrderEvent
+from server.workorders.models import WorkOrder
 
 TRANSITIONS = (
     "accept",
@@ -66,7 +66,7 @@ def apply_batch(
     store: BlobStore,
     limits: attachments.Limits,
     now: datetime,
-    timezone: str = Config.ORG_TIMEZONE,
+    timezone: str,
 ) -> list[OpResult]:
     order_ids = {op["work_order_id"] for op in ops if op.get("work_order_id")}
     op_ids = [op["op_id"] for op in ops]
@@ -83,9 +83,7 @@ def apply_batch(
     }
     # Op ids already in a timeline (one query for the batch): a transition with an op id
     # found neither here nor earlier in this batch need not look itself up again.
-    in_timeline = set(
-        session.scalars(select(WorkOrderEvent.op_id).where(WorkOrderEvent.op_id.in_(op_ids)))
-    )
+    in_timeline = workorders_service.ops_in_timeline(session, op_ids=op_ids)
     results = []
     for op in ops:
         results.append(
@@ -124,17 +122,12 @@ def apply_batch(
     }
     held.extend(current.values())
     for order_id, result in answered:
-        result.work_order = _visible(current.get(order_id), actor)
-    jobs.attach_for_phone(
-        session, [r.work_order for r in results if r.work_order is not None], now=now
-    )
+        order = current.get(order_id)
+        if order is not None and order.assignee_id == actor.technician_id:
+            result.work_order = order  # else no longer theirs to see
+    shown = [r.work_order for r in results if r.work_order is not None]
+    phone_copies(session, shown, actor=actor, now=now, timezone=timezone)
     return results
-
-
-def _visible(order: WorkOrder | None, actor: Actor) -> WorkOrder | None:
-    if order is None or order.assignee_id != actor.technician_id:
-        return None  # no longer theirs to see
-    return workorders_service.present(order, actor)
 
 
 def _apply_one(
@@ -163,7 +156,7 @@ def _apply_one(
         at=op.get("at"),
         received_at=now,
         base_version=op.get("base_version"),
-        payload=_jsonable(op.get("payload") or {}),
+        payload=op.get("payload") or {},
     )
     if work_order_id is not None and not known:
         # No such order (the batch loaded every order it names): nothing to apply, and nothing
@@ -347,7 +340,7 @@ def _attach(
     limits: attachments.Limits,
     now: datetime,
 ) -> None:
-    data = store.get(sha) if len(sha) == 64 else None
+    data = store.get(sha) if is_sha256(sha) else None
     if data is None:
         raise Conflict("upload_missing")
     attachments.add_attachment(
@@ -371,10 +364,3 @@ def _decimal(value: Any) -> Decimal | None:
         return Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
         raise ValidationFailed({"quantity": ["quantity_invalid"]}) from exc
-
-
-def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: (str(v) if isinstance(v, Decimal | uuid.UUID | datetime) else v)
-        for k, v in payload.items()
-    }

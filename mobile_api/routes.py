@@ -54,7 +54,11 @@ class Sync(MethodView):
     def get(self, args: dict[str, Any]) -> sync_service.SyncResult:
         """What changed for me since `cursor` (everything open, without one)"""
         return sync_service.sync(
-            db.session, actor=_engineer(), cursor=args.get("cursor"), now=utcnow()
+            db.session,
+            actor=_engineer(),
+            cursor=args.get("cursor"),
+            now=utcnow(),
+            timezone=current_app.config["ORG_TIMEZONE"],
         )
 
 

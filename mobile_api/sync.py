@@ -20,16 +20,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from server.actors import Actor
 from server.assets import jobs
-from server.customers.models import Customer
 from server.errors import ValidationFailed
 from server.inventory.models import PartReservation
-from server.technicians.models import Technician
-from server.workorders.models import WorkOrder, WorkOrderEvent
-from server.workorders.service import present
+from server.workorders import service as workorders_service
+from server.workorders.models import WorkOrder
 
 OVERLAP = timedelta(seconds=60)
 ON_THE_PHONE = ("assigned", "accepted", "en_route", "in_progress", "on_hold", "completed")
@@ -61,82 +60,45 @@ def decode_cursor(cursor: str) -> datetime:
         raise ValidationFailed({"cursor": ["invalid_cursor"]}, location="query") from exc
 
 
-def sync(session: Session, *, actor: Any, cursor: str | None, now: datetime) -> SyncResult:
+def sync(
+    session: Session, *, actor: Any, cursor: str | None, now: datetime, timezone: str
+) -> SyncResult:
     me = actor.technician_id
     result = SyncResult(cursor=encode_cursor(now), full=cursor is None)
     if me is None:
         return result
-    stmt = select(WorkOrder).where(WorkOrder.assignee_id == me)
-    since = None
     if cursor is None:
-        stmt = stmt.where(WorkOrder.status.in_(ON_THE_PHONE))
+        orders = workorders_service.list_assigned(session, technician_id=me, statuses=ON_THE_PHONE)
+        since = None
     else:
         since = decode_cursor(cursor) - OVERLAP
-        if not _anything_since(session, me=me, since=since):
+        if not workorders_service.changed_for_technician(session, technician_id=me, since=since):
             return result  # the common case: one small query, nothing to send
-        stmt = stmt.where(WorkOrder.updated_at >= since)
-    orders = list(
-        session.scalars(stmt.order_by(WorkOrder.scheduled_start_at, WorkOrder.id).options(*_SHOWN))
-    )
+        orders = workorders_service.list_assigned(session, technician_id=me, updated_since=since)
     for order in orders:
         if order.status in ON_THE_PHONE:
-            result.work_orders.append(present(order, actor))
+            result.work_orders.append(order)
         else:
             result.removed.append(str(order.id))
     if since is not None:
-        result.removed.extend(_taken_away(session, me=me, since=since))
-    _attach_parts(session, result.work_orders)
-    jobs.attach_for_phone(session, result.work_orders, now=now)
+        taken = workorders_service.taken_from_technician(session, technician_id=me, since=since)
+        result.removed.extend(str(order_id) for order_id in taken)
+    phone_copies(session, result.work_orders, actor=actor, now=now, timezone=timezone)
     result.removed = sorted(set(result.removed))
     return result
 
 
-# Built once: a phone's sync runs these with its own parameters (`me`, `mine` = str(me),
-# `since`), and most syncs run nothing else.
-_PAYLOAD = WorkOrderEvent.payload
-_MINE = bindparam("mine", type_=String)
-# The orders whose timeline says they left me since `since`.
-_MOVED_AWAY = select(WorkOrderEvent.work_order_id).where(
-    WorkOrderEvent.at >= bindparam("since"),
-    or_(
-        _PAYLOAD["previous_technician_id"].astext == _MINE,
-        _PAYLOAD["unassigned_technician_id"].astext == _MINE,
-        (WorkOrderEvent.action.in_(("unassign", "decline")))
-        & (_PAYLOAD["technician_id"].astext == _MINE),
-    ),
-)
-# Whether one of my orders changed, or one was moved away from me, since `since`: an index
-# probe on (assignee_id, updated_at) and a short range of the events' time index.
-_ANYTHING_SINCE = select(
-    or_(
-        select(WorkOrder.id)
-        .where(WorkOrder.assignee_id == bindparam("me"), WorkOrder.updated_at >= bindparam("since"))
-        .exists(),
-        _MOVED_AWAY.exists(),
-    )
-)
-_TAKEN_AWAY = select(WorkOrder.id).where(
-    WorkOrder.id.in_(_MOVED_AWAY),
-    or_(WorkOrder.assignee_id.is_(None), WorkOrder.assignee_id != bindparam("me")),
-)
-
-
-# What the phone's copy of an order shows of its customer and engineer: not the customer's
-# contacts, nor the engineer's skills (two queries a sync need not make).
-_SHOWN = (
-    selectinload(WorkOrder.customer).lazyload(Customer.contacts),
-    selectinload(WorkOrder.assignee).lazyload(Technician.skills),
-)
-
-
-def _anything_since(session: Session, *, me: uuid.UUID, since: datetime) -> bool:
-    params = {"me": me, "mine": str(me), "since": since}
-    return bool(session.execute(_ANYTHING_SINCE, params).scalar())
-
-
-def _taken_away(session: Session, *, me: uuid.UUID, since: datetime) -> list[str]:
-    params = {"me": me, "mine": str(me), "since": since}
-    return [str(order_id) for order_id in session.scalars(_TAKEN_AWAY, params)]
+def phone_copies(
+    session: Session, orders: list[WorkOrder], *, actor: Actor, now: datetime, timezone: str
+) -> list[WorkOrder]:
+    """The orders as the phone keeps them (a sync's and an op's answer alike): what this
+    engineer may do, the parts, the checklist and the asset's card, in a few queries for the
+    whole page."""
+    for order in orders:
+        workorders_service.present(order, actor)
+    _attach_parts(session, orders)
+    jobs.attach_for_phone(session, orders, now=now, timezone=timezone)
+    return orders
 
 
 def _attach_parts(session: Session, orders: list[WorkOrder]) -> None:

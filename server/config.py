@@ -90,6 +90,12 @@ class Config:
     EVENTS_STREAM_PROCESS: bool = False
     EVENTS_TOKEN_TTL_S: int = 300
     EVENTS_HEARTBEAT_S: float = 15.0
+    # How long a browser waits before reconnecting, the events a stream can replay after a
+    # reconnect, and how long the LISTEN connection waits for a notification before it checks
+    # that it is still alive.
+    EVENTS_RETRY_MS: int = 3000
+    EVENTS_RING_SIZE: int = 10_000
+    EVENTS_LISTEN_WAIT_S: float = 5.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_flask_mapping(self) -> dict[str, Any]:

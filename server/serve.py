@@ -55,47 +55,24 @@ def main() -> int:
         "FIELDLINE_EVENTS_STREAM_URL": f"http://{stream_bind}/api/v1/events/stream",
     }
     procs = {
-        "web": subprocess.Popen(
-            [
-                str(Path(python).with_name("gunicorn")),
-                "--bind",
-                bind,
-                "--workers",
-                "2",
-                "--threads",
-                "8",
-                "--worker-class",
-                "gthread",
-                "--graceful-timeout",
-                "5",
-                # Two gunicorns run side by side; neither needs the runtime control socket.
-                "--no-control-socket",
-                "server.app:create_app()",
-            ],
+        "web": _gunicorn(
+            "server.app:create_app()",
+            bind=bind,
+            workers=2,
+            threads=8,
+            graceful_timeout_s=5,
             env=web_env,
-            cwd=PROJECT_ROOT,
         ),
         # Server-Sent Events: every open board holds a thread for as long as it is open, so
         # the stream has its own process (one, so that event ids and the resume ring are one
         # sequence) with many cheap threads and one LISTEN connection shared by all of them.
-        "stream": subprocess.Popen(
-            [
-                str(Path(python).with_name("gunicorn")),
-                "--bind",
-                stream_bind,
-                "--workers",
-                "1",
-                "--threads",
-                "256",
-                "--worker-class",
-                "gthread",
-                "--graceful-timeout",
-                "2",
-                "--no-control-socket",
-                "server.live.app:create_stream_app()",
-            ],
+        "stream": _gunicorn(
+            "server.live.app:create_stream_app()",
+            bind=stream_bind,
+            workers=1,
+            threads=256,
+            graceful_timeout_s=2,
             env={**env, "FIELDLINE_EVENTS_STREAM_PROCESS": "1"},
-            cwd=PROJECT_ROOT,
         ),
         "worker": subprocess.Popen([python, "-m", "server.worker"], env=env, cwd=PROJECT_ROOT),
         # Optimizer runs are long and CPU-bound: their own worker, one run at a time.
@@ -143,6 +120,37 @@ def main() -> int:
     _stop(procs)
     _say("Fieldline stopped.")
     return exit_code
+
+
+def _gunicorn(
+    app: str,
+    *,
+    bind: str,
+    workers: int,
+    threads: int,
+    graceful_timeout_s: int,
+    env: dict[str, str],
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--graceful-timeout",
+            str(graceful_timeout_s),
+            # Two gunicorns run side by side; neither needs the runtime control socket.
+            "--no-control-socket",
+            app,
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
 
 
 def _wait_until_healthy(url: str, web: subprocess.Popen[bytes], timeout_s: float = 60) -> bool:

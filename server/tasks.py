@@ -71,6 +71,15 @@ TRANSIENT_RETRY = procrastinate.RetryStrategy(
 # Where a task finds the Flask app: the worker passes it in procrastinate's additional_context.
 FLASK_APP_KEY = "flask_app"
 
+
+def flask_app(context: procrastinate.JobContext, name: str) -> Flask:
+    """The worker's Flask app, which task `name` needs: the worker puts it in the context."""
+    app: Flask | None = context.additional_context.get(FLASK_APP_KEY)
+    if app is None:
+        raise RuntimeError(f"{name} needs the Flask app: start `python -m server.worker`")
+    return app
+
+
 # On the web side the app can only defer, through the caller's connection; the worker swaps in a
 # psycopg 3 connector with `replace_connector`.
 _connector = SessionConnector()
@@ -91,9 +100,7 @@ def unit_of_work_task(
 
     def register(func: Callable[..., R]) -> Task[Any, R, Any]:
         def run(context: procrastinate.JobContext, **task_kwargs: Any) -> R:
-            app: Flask | None = context.additional_context.get(FLASK_APP_KEY)
-            if app is None:
-                raise RuntimeError(f"{name} needs the Flask app: start `python -m server.worker`")
+            app = flask_app(context, name)
             with app.app_context(), db.unit_of_work(app) as session:
                 return func(session, **task_kwargs)
 

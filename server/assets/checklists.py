@@ -24,6 +24,8 @@ class ItemSpec:
     min_value: Decimal | None = None
     max_value: Decimal | None = None
     unit: str | None = None
+    # A failed answer opens a follow-up work order.
+    follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,5 +82,5 @@ def as_number(value: Any) -> Decimal:
     return number
 
 
-def needs_follow_up(item: ItemSpec, answer: Answer, *, follow_up: bool) -> bool:
-    return follow_up and answer.passed is False
+def needs_follow_up(item: ItemSpec, answer: Answer) -> bool:
+    return item.follow_up and answer.passed is False

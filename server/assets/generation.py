@@ -47,25 +47,23 @@ class Due:
     asset: Asset
     due_on: date
     due_value: Any = None
-    last: plans.Last | None = None
 
 
 def plan_assets(
-    session: Session, *, plan_ids: list[uuid.UUID] | None = None, include_paused: bool = False
+    session: Session, *, plan_ids: list[uuid.UUID] | None = None
 ) -> list[tuple[MaintenancePlan, Asset]]:
+    """Each active asset with each unpaused plan on it (its own, or its model's)."""
     stmt = (
         select(MaintenancePlan, Asset)
         .join(
             Asset,
             or_(Asset.id == MaintenancePlan.asset_id, Asset.model_id == MaintenancePlan.model_id),
         )
-        .where(Asset.status == "active")
+        .where(Asset.status == "active", MaintenancePlan.paused.is_(False))
         # Only ids of sites are needed here: their rows (and points) stay unloaded.
         .options(lazyload(Asset.site))
         .order_by(MaintenancePlan.id, Asset.id)
     )
-    if not include_paused:
-        stmt = stmt.where(MaintenancePlan.paused.is_(False))
     if plan_ids is not None:
         stmt = stmt.where(MaintenancePlan.id.in_(plan_ids))
     return [(plan, asset) for plan, asset in session.execute(stmt)]
@@ -98,41 +96,11 @@ def last_occurrences(
     }
 
 
-def _readings(session: Session, *, asset_id: uuid.UUID, meter: str) -> list[plans.Reading]:
-    newest = session.scalar(
-        select(MeterReading.at)
-        .where(MeterReading.asset_id == asset_id, MeterReading.meter == meter)
-        .order_by(MeterReading.at.desc())
-        .limit(1)
-    )
-    if newest is None:
-        return []
-    rows = session.execute(
-        select(MeterReading.at, MeterReading.value)
-        .where(
-            MeterReading.asset_id == asset_id,
-            MeterReading.meter == meter,
-            MeterReading.at >= newest - plans.RATE_WINDOW,
-        )
-        .order_by(MeterReading.at)
-    )
-    readings = [plans.Reading(at, value) for at, value in rows]
-    # The first reading ever, so a meter plan with no history counts from it.
-    first = session.execute(
-        select(MeterReading.at, MeterReading.value)
-        .where(MeterReading.asset_id == asset_id, MeterReading.meter == meter)
-        .order_by(MeterReading.at)
-        .limit(1)
-    ).one()
-    if readings[0].at != first[0]:
-        readings.insert(0, plans.Reading(first[0], first[1]))
-    return readings
-
-
 def readings_for(
     session: Session, pairs: list[tuple[MaintenancePlan, Asset]]
 ) -> dict[tuple[uuid.UUID, str], list[plans.Reading]]:
-    """`_readings` for every meter plan among `pairs`, in one query."""
+    """The readings each meter plan among `pairs` is counted on, in one query: the last 90
+    days of its meter, and the first reading ever (a plan with no history counts from it)."""
     wanted = {(a.id, p.meter) for p, a in pairs if p.kind == "meter" and p.meter}
     found: dict[tuple[uuid.UUID, str], list[plans.Reading]] = {key: [] for key in wanted}
     if not wanted:
@@ -187,14 +155,14 @@ def next_due(
 ) -> Due | None:
     if plan.kind == "time":
         due = plans.next_time_due(time_rule(plan), last, earliest=earliest(plan, asset, tz))
-        return None if due is None else Due(plan, asset, due, None, last)
+        return None if due is None else Due(plan, asset, due)
     if readings is None:
-        readings = _readings(session, asset_id=asset.id, meter=plan.meter or "")
+        readings = readings_for(session, [(plan, asset)]).get((asset.id, plan.meter or ""), [])
     value = plans.next_meter_due_value(plan.meter_interval or Decimal(1), last, readings)
     if value is None:
         return None
     when = plans.forecast_meter_date(value, readings, today=today, tz=tz)
-    return None if when is None else Due(plan, asset, when, value, last)
+    return None if when is None else Due(plan, asset, when, value)
 
 
 # --- generation -----------------------------------------------------------------------------

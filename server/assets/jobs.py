@@ -127,6 +127,7 @@ def answer_item(
         min_value=item.min_value,
         max_value=item.max_value,
         unit=item.unit,
+        follow_up=item.follow_up,
     )
     try:
         answer = checklists.evaluate(spec, value, unit=unit)
@@ -156,10 +157,7 @@ def answer_item(
         },
         now=now,
     )
-    if (
-        checklists.needs_follow_up(spec, answer, follow_up=item.follow_up)
-        and item.follow_up_work_order_id is None
-    ):
+    if checklists.needs_follow_up(spec, answer) and item.follow_up_work_order_id is None:
         _open_follow_up(session, order, item, actor=actor, now=now, timezone=timezone)
     return item
 
@@ -266,7 +264,7 @@ def check_order_asset(session: Session, *, values: dict[str, Any]) -> None:
         raise ValidationFailed({"asset_id": ["asset_at_other_site"]})
 
 
-def on_order_created(session: Session, order: WorkOrder, *, now: datetime) -> None:
+def on_order_created(session: Session, order: WorkOrder, *, now: datetime, timezone: str) -> None:
     """Work on equipment under warranty is not billable; an order on an asset whose model has
     a checklist gets it (maintenance orders get their plan's, see `maintenance`)."""
     if order.asset_id is None:
@@ -274,7 +272,7 @@ def on_order_created(session: Session, order: WorkOrder, *, now: datetime) -> No
     asset = session.get(Asset, order.asset_id)
     if asset is None:  # pragma: no cover - checked before the order was created
         return
-    order.billable = not assets_service.under_warranty(asset, on=local_day(now))
+    order.billable = not assets_service.under_warranty(asset, on=local_day(now, timezone))
     template = asset.model.checklist_template
     if order.channel != "maintenance" and template is not None and template.active:
         instantiate_checklist(session, order, template)
@@ -289,13 +287,13 @@ hooks.before_transition.append(refuse_incomplete_checklist)
 
 
 def asset_cards(
-    session: Session, orders: list[WorkOrder], *, now: datetime
+    session: Session, orders: list[WorkOrder], *, now: datetime, timezone: str
 ) -> dict[uuid.UUID, dict[str, Any]]:
     """For each asset on these orders: what it is, its warranty, and its last few jobs."""
     asset_ids = list({o.asset_id for o in orders if o.asset_id is not None})
     if not asset_ids:
         return {}
-    today = local_day(now)
+    today = local_day(now, timezone)
     recent = history.recent_orders_on(session, asset_ids=asset_ids)
     cards = {}
     for asset in session.scalars(select(Asset).where(Asset.id.in_(asset_ids))):
@@ -314,11 +312,13 @@ def asset_cards(
     return cards
 
 
-def attach_for_phone(session: Session, orders: list[WorkOrder], *, now: datetime) -> None:
+def attach_for_phone(
+    session: Session, orders: list[WorkOrder], *, now: datetime, timezone: str
+) -> None:
     """Each order's checklist and its asset's card, for the engineer app's copy of the job (a
     few queries for the whole page)."""
     found = checklists_for(session, list({o.id for o in orders}))
-    cards = asset_cards(session, orders, now=now)
+    cards = asset_cards(session, orders, now=now, timezone=timezone)
     for order in orders:
         order.checklist = found[order.id]  # type: ignore[attr-defined]
         order.asset_card = cards.get(order.asset_id) if order.asset_id else None  # type: ignore[attr-defined]

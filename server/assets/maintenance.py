@@ -72,18 +72,7 @@ def _check_plan(session: Session, plan: MaintenancePlan) -> None:
     if errors:
         raise ValidationFailed(errors)
     assets_service.check_skills(session, plan.required_skills or [])
-    if plan.checklist_template_id is not None and not _template_active(
-        session, plan.checklist_template_id
-    ):
-        raise ValidationFailed({"checklist_template_id": ["unknown_checklist_template"]})
-
-
-def _template_active(session: Session, template_id: uuid.UUID) -> bool:
-    try:
-        template = assets_service.get_checklist_template(session, template_id=template_id)
-    except NotFound:
-        return False
-    return template.active
+    assets_service.check_checklist_template(session, template_id=plan.checklist_template_id)
 
 
 def _meters_of(session: Session, plan: MaintenancePlan) -> set[str]:

@@ -28,21 +28,19 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.assets import plans
 from server.customers.models import Site
-from server.db import Base, Timestamps, UuidPk, utcnow
+from server.db import Base, Timestamps, UuidPk, one_of, utcnow
+from server.workorders.models import PRIORITIES
 
 ASSET_STATUSES = ("active", "out_of_service", "retired")
 PLAN_KINDS = ("time", "meter")
-PLAN_UNITS = ("day", "week", "month")
-PLAN_ANCHORS = ("fixed", "completion")
-OCCURRENCE_STATUSES = ("open", "completed", "skipped", "cancelled")
-PRIORITIES = ("urgent", "high", "medium", "low")
+# The plan arithmetic (pure) owns these; the table only checks them.
+PLAN_UNITS = plans.UNITS
+PLAN_ANCHORS = plans.ANCHORS
+OCCURRENCE_STATUSES = plans.OUTCOMES
 # Meter readings are exact decimals: kWh, running hours, starts, litres.
 MeterValue = Numeric(18, 3)
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 asset_model_parts = Table(
@@ -104,7 +102,7 @@ class Asset(UuidPk, Timestamps, Base):
 
     __tablename__ = "assets"
     __table_args__ = (
-        CheckConstraint(_one_of("status", ASSET_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", ASSET_STATUSES), name="status_known"),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
         Index("ix_assets_customer_status", "customer_id", "status"),
         Index("ix_assets_serial_lower", text("lower(serial)")),
@@ -159,10 +157,10 @@ class MaintenancePlan(UuidPk, Timestamps, Base):
     __tablename__ = "maintenance_plans"
     __table_args__ = (
         CheckConstraint("(asset_id IS NULL) <> (model_id IS NULL)", name="asset_or_model"),
-        CheckConstraint(_one_of("kind", PLAN_KINDS), name="kind_known"),
+        CheckConstraint(one_of("kind", PLAN_KINDS), name="kind_known"),
         CheckConstraint(
-            f"kind <> 'time' OR (interval_count >= 1 AND {_one_of('interval_unit', PLAN_UNITS)}"
-            f" AND {_one_of('anchor', PLAN_ANCHORS)} AND start_on IS NOT NULL)",
+            f"kind <> 'time' OR (interval_count >= 1 AND {one_of('interval_unit', PLAN_UNITS)}"
+            f" AND {one_of('anchor', PLAN_ANCHORS)} AND start_on IS NOT NULL)",
             name="time_rule",
         ),
         CheckConstraint(
@@ -170,7 +168,7 @@ class MaintenancePlan(UuidPk, Timestamps, Base):
         ),
         CheckConstraint("lead_days BETWEEN 0 AND 365", name="lead_range"),
         CheckConstraint("duration_minutes BETWEEN 5 AND 1440", name="duration_range"),
-        CheckConstraint(_one_of("priority", PRIORITIES), name="priority_known"),
+        CheckConstraint(one_of("priority", PRIORITIES), name="priority_known"),
         CheckConstraint(
             "(window_start IS NULL) = (window_end IS NULL)"
             " AND (window_start IS NULL OR window_end > window_start)",
@@ -216,7 +214,7 @@ class MaintenanceOccurrence(Base):
 
     __tablename__ = "maintenance_occurrences"
     __table_args__ = (
-        CheckConstraint(_one_of("status", OCCURRENCE_STATUSES), name="status_known"),
+        CheckConstraint(one_of("status", OCCURRENCE_STATUSES), name="status_known"),
         Index(
             "uq_maintenance_occurrences_plan_asset_due",
             "plan_id",
@@ -286,7 +284,7 @@ class AlarmCode(UuidPk, Timestamps, Base):
 
     __tablename__ = "alarm_codes"
     __table_args__ = (
-        CheckConstraint(_one_of("priority", PRIORITIES), name="priority_known"),
+        CheckConstraint(one_of("priority", PRIORITIES), name="priority_known"),
         Index(
             "uq_alarm_codes_code_model",
             "code",

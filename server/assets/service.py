@@ -23,13 +23,13 @@ from server.assets.models import (
     ChecklistTemplate,
 )
 from server.customers import service as customers_service
+from server.customers.models import Site
 from server.errors import NotFound, ValidationFailed
 from server.inventory import service as inventory_service
 from server.queries import count_rows, flush_or_conflict, matches_any, one_page
 from server.technicians import service as technicians_service
 from server.workorders import service as workorders_service
 
-METER_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 ITEM_KEY = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
 
 
@@ -120,12 +120,13 @@ def list_checklist_templates(
     return list(rows), total
 
 
-def _active_template(session: Session, template_id: uuid.UUID | None, field: str) -> None:
+def check_checklist_template(session: Session, *, template_id: uuid.UUID | None) -> None:
+    """A template a model or plan may point at: one that exists and is active."""
     if template_id is None:
         return
     template = session.get(ChecklistTemplate, template_id)
     if template is None or not template.active:
-        raise ValidationFailed({field: ["unknown_checklist_template"]})
+        raise ValidationFailed({"checklist_template_id": ["unknown_checklist_template"]})
 
 
 def check_skills(session: Session, skills: list[dict[str, Any]]) -> None:
@@ -202,7 +203,7 @@ def _fill_model(session: Session, row: AssetModel, values: dict[str, Any]) -> No
         check_skills(session, values["required_skills"])
         row.required_skills = values["required_skills"]
     if "checklist_template_id" in values:
-        _active_template(session, values["checklist_template_id"], "checklist_template_id")
+        check_checklist_template(session, template_id=values["checklist_template_id"])
         row.checklist_template_id = values["checklist_template_id"]
     if "meters" in values:
         row.meters = _check_meters(values["meters"])
@@ -285,13 +286,8 @@ def create_asset(
     serial = serial.strip()
     if find_asset_by_serial(session, serial=serial) is not None:
         raise ValidationFailed({"serial": ["serial_taken"]})
-    model = session.get(AssetModel, model_id)
-    if model is None or not model.active:
-        raise ValidationFailed({"model_id": ["unknown_asset_model"]})
-    try:
-        site = customers_service.get_site(session, site_id=site_id)
-    except NotFound as exc:
-        raise ValidationFailed({"site_id": ["unknown_site"]}) from exc
+    model = _active_model(session, model_id)
+    site = _known_site(session, site_id)
     asset = Asset(
         id=uuid.uuid4(),
         serial=serial,
@@ -313,6 +309,20 @@ def create_asset(
     session.add(asset)
     flush_or_conflict(session)
     return asset
+
+
+def _active_model(session: Session, model_id: uuid.UUID) -> AssetModel:
+    model = session.get(AssetModel, model_id)
+    if model is None or not model.active:
+        raise ValidationFailed({"model_id": ["unknown_asset_model"]})
+    return model
+
+
+def _known_site(session: Session, site_id: uuid.UUID) -> Site:
+    try:
+        return customers_service.get_site(session, site_id=site_id)
+    except NotFound as exc:
+        raise ValidationFailed({"site_id": ["unknown_site"]}) from exc
 
 
 def _check_dates(installed_on: date | None, warranty_until: date | None) -> None:
@@ -342,16 +352,9 @@ ASSET_EDITABLE = ("name", "installed_on", "warranty_until", "status", "site_id",
 def update_asset(session: Session, *, asset_id: uuid.UUID, changes: dict[str, Any]) -> Asset:
     asset = get_asset(session, asset_id=asset_id, lock=True)
     if "model_id" in changes:
-        model = session.get(AssetModel, changes["model_id"])
-        if model is None or not model.active:
-            raise ValidationFailed({"model_id": ["unknown_asset_model"]})
-        asset.model_id = model.id
+        asset.model_id = _active_model(session, changes["model_id"]).id
     if "site_id" in changes and changes["site_id"] != asset.site_id:
-        try:
-            site = customers_service.get_site(session, site_id=changes["site_id"])
-        except NotFound as exc:
-            raise ValidationFailed({"site_id": ["unknown_site"]}) from exc
-        asset.customer_id = site.customer_id
+        asset.customer_id = _known_site(session, changes["site_id"]).customer_id
     for key in ASSET_EDITABLE:
         if key in changes:
             setattr(asset, key, changes[key])

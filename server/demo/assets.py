@@ -9,7 +9,6 @@ are bulk inserts, so the whole installed base takes well under a second to write
 from __future__ import annotations
 
 import random
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -240,7 +239,7 @@ def seed_assets(
                 "installed_on": installed,
                 "warranty_until": installed + timedelta(days=365 * rng.choice((1, 2, 3, 5))),
                 "status": "active" if rng.random() < 0.96 else "out_of_service",
-                "qr_code": secrets.token_urlsafe(12),
+                "qr_code": assets_service.new_qr_code(),
                 "version": 1,
                 "created_at": now,
                 "updated_at": now,

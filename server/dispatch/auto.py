@@ -67,7 +67,7 @@ def assign_best(
     return {"assigned": True, "technician_id": choice["technician_id"]}
 
 
-def on_created(session: Session, order: WorkOrder, *, now: datetime) -> None:
+def on_created(session: Session, order: WorkOrder, *, now: datetime, timezone: str) -> None:
     if order.priority != "urgent" or order.status != "new":
         return
     if not current_app or not current_app.config.get("AUTO_DISPATCH_URGENT"):

@@ -17,7 +17,7 @@ from server.actors import Actor
 from server.db import db, utcnow
 from server.dispatch import runs
 from server.dispatch.travel import provider_from_settings
-from server.tasks import FLASK_APP_KEY, queue_app
+from server.tasks import flask_app, queue_app
 
 OPTIMIZER_QUEUE = "optimizer"
 AUTO_DISPATCH = Actor(kind="system", role="system", name="自动调度 auto-dispatch")
@@ -25,12 +25,7 @@ AUTO_DISPATCH = Actor(kind="system", role="system", name="自动调度 auto-disp
 
 @queue_app.task(name="dispatch.solve_run", queue=OPTIMIZER_QUEUE, pass_context=True)
 def solve_run(context: procrastinate.JobContext, *, run_id: str) -> dict[str, Any]:
-    app: Flask | None = context.additional_context.get(FLASK_APP_KEY)
-    if app is None:
-        raise RuntimeError(
-            "dispatch.solve_run needs the Flask app: start `python -m server.worker`"
-        )
-    return execute(app, uuid.UUID(run_id))
+    return execute(flask_app(context, "dispatch.solve_run"), uuid.UUID(run_id))
 
 
 def execute(app: Flask, run_id: uuid.UUID) -> dict[str, Any]:

@@ -226,8 +226,8 @@ def hub_for(app: Any) -> Hub:
                 url = app.extensions["db"].engine.url.set(drivername="postgresql")
                 hub = Hub(
                     url.render_as_string(hide_password=False),
-                    ring_size=int(app.config.get("EVENTS_RING_SIZE", 10_000)),
+                    ring_size=int(app.config["EVENTS_RING_SIZE"]),
                 )
                 app.extensions["live_hub"] = hub
-    hub.start(wait_s=float(app.config.get("EVENTS_LISTEN_WAIT_S", 5.0)))
+    hub.start(wait_s=float(app.config["EVENTS_LISTEN_WAIT_S"]))
     return hub

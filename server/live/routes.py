@@ -52,7 +52,7 @@ class StreamToken(MethodView):
         issued = live_service.issue_stream_token(
             current_user(),
             secret=current_app.config["SECRET_KEY"],
-            ttl_s=int(current_app.config.get("EVENTS_TOKEN_TTL_S", 300)),
+            ttl_s=int(current_app.config["EVENTS_TOKEN_TTL_S"]),
             now=utcnow(),
         )
         return {**issued, "stream_url": _stream_url()}
@@ -99,8 +99,8 @@ class Stream(MethodView):
         body = hub.stream(
             live,
             last_id=last_id,
-            heartbeat_s=float(config.get("EVENTS_HEARTBEAT_S", 15)),
-            retry_ms=int(config.get("EVENTS_RETRY_MS", 3000)),
+            heartbeat_s=float(config["EVENTS_HEARTBEAT_S"]),
+            retry_ms=int(config["EVENTS_RETRY_MS"]),
         )
         response = Response(body, mimetype="text/event-stream")
         response.headers["Cache-Control"] = "no-cache, no-transform"

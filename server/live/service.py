@@ -14,6 +14,7 @@ from server.auth import tokens
 from server.auth.models import User
 from server.errors import DomainError, Forbidden, Unauthorized
 from server.geo import from_geography
+from server.live.emit import order_delta
 from server.technicians import service as technicians_service
 from server.workorders import service as workorders_service
 from server.workorders.models import ON_THE_BOARD
@@ -87,28 +88,20 @@ def board_snapshot(session: Session, *, actor: Actor, now: datetime) -> dict[str
 
 
 def _job(order: Any) -> dict[str, Any]:
-    location = from_geography(order.location)
+    # The stream's delta, so that a board merging deltas into its snapshot finds the same
+    # fields in the same shape; plus what only the snapshot carries.
     return {
-        "id": str(order.id),
-        "number": order.number,
-        "status": order.status,
-        "priority": order.priority,
+        **order_delta(order, created=False),
         "type": order.type,
         "summary": order.summary,
         "customer": order.customer.name if order.customer else None,
         "address": order.site.address if order.site else None,
-        "location": location,
+        "location": from_geography(order.location),
         "required_skills": order.required_skills or [],
         "duration_minutes": order.duration_minutes,
-        "assignee_id": str(order.assignee_id) if order.assignee_id else None,
-        "scheduled_start_at": _iso(order.scheduled_start_at),
-        "eta_at": _iso(order.eta_at),
-        "sla_state": order.sla_state,
         "response_due_at": _iso(order.response_due_at),
         "resolve_due_at": _iso(order.resolve_due_at),
         "waiting_for_parts": order.waiting_for_parts,
-        "pinned": order.pinned,
-        "version": order.version,
         "created_at": _iso(order.created_at),
     }
 

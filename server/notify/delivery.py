@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -115,7 +115,6 @@ class Report:
     skipped: int = 0
     reclaimed: int = 0
     needs_review: int = 0
-    retries: list[tuple[uuid.UUID, datetime]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -215,11 +214,7 @@ def finish(
     if row is None or row.status != "sending" or row.attempts != message.attempt:
         # The sweeper took it over while we were sending (a lease far too short): what it
         # decided stands; this attempt's own outcome is still recorded.
-        if attempt is not None:
-            attempt.outcome = result.outcome
-            attempt.finished_at = now
-            attempt.detail = _clip(result.detail)
-            attempt.response_status = result.response_status
+        _record_attempt(attempt, result, outcome=result.outcome, now=now)
         return None
     next_at: datetime | None = None
     outcome = result.outcome
@@ -238,12 +233,18 @@ def finish(
         else:
             row.status = "failed"
             outcome = "failed"
+    _record_attempt(attempt, result, outcome=outcome, now=now)
+    return next_at
+
+
+def _record_attempt(
+    attempt: DeliveryAttempt | None, result: SendResult, *, outcome: str, now: datetime
+) -> None:
     if attempt is not None:
         attempt.outcome = outcome
         attempt.finished_at = now
         attempt.detail = _clip(result.detail)
         attempt.response_status = result.response_status
-    return next_at
 
 
 def reclaim_expired(
@@ -298,7 +299,7 @@ def deliver(
     """Send due messages one at a time (at most `limit`), each in claim-send-finish order.
     With `message_id`, only that message, if it is due and nobody holds it."""
     report = Report()
-    for _ in _up_to(1 if message_id is not None else limit):
+    for _ in range(1 if message_id is not None else limit):
         with unit_of_work() as session:
             message = claim(session, now=clock(), message_id=message_id)
         if message is None:
@@ -309,8 +310,6 @@ def deliver(
             if next_at is not None and on_retry is not None:
                 on_retry(session, message.id, next_at)
         _count(report, result, next_at)
-        if next_at is not None:
-            report.retries.append((message.id, next_at))
     return report
 
 
@@ -323,10 +322,6 @@ def _count(report: Report, result: SendResult, next_at: datetime | None) -> None
         report.retried += 1
     else:
         report.failed += 1
-
-
-def _up_to(n: int) -> Iterator[int]:
-    return iter(range(max(0, n)))
 
 
 def _clip(text: str | None) -> str | None:

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.db import Base, Timestamps, UuidPk, utcnow
+from server.db import Base, Timestamps, UuidPk, one_of, utcnow
 
 CHANNELS = ("email", "sms", "push", "webhook", "in_app")
 # pending: due at next_attempt_at; sending: claimed by a worker, the external call may be under
@@ -30,10 +30,6 @@ CHANNELS = ("email", "sms", "push", "webhook", "in_app")
 # with (push or email not configured, no SMS gateway, a webhook switched off).
 STATUSES = ("pending", "sending", "sent", "failed", "skipped")
 ATTEMPT_OUTCOMES = ("started", "sent", "retry", "failed", "skipped", "interrupted")
-
-
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({','.join(repr(v) for v in values)})"
 
 
 class WebhookSubscription(UuidPk, Timestamps, Base):
@@ -55,8 +51,8 @@ class WebhookSubscription(UuidPk, Timestamps, Base):
 class OutboxMessage(UuidPk, Base):
     __tablename__ = "notifications_outbox"
     __table_args__ = (
-        CheckConstraint(_one_of("channel", CHANNELS), name="channel_known"),
-        CheckConstraint(_one_of("status", STATUSES), name="status_known"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(one_of("status", STATUSES), name="status_known"),
         Index(
             "ix_notifications_outbox_due",
             "next_attempt_at",
@@ -105,7 +101,7 @@ class DeliveryAttempt(Base):
     __tablename__ = "notification_attempts"
     __table_args__ = (
         UniqueConstraint("message_id", "attempt"),
-        CheckConstraint(_one_of("outcome", ATTEMPT_OUTCOMES), name="outcome_known"),
+        CheckConstraint(one_of("outcome", ATTEMPT_OUTCOMES), name="outcome_known"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -101,8 +101,7 @@ class WebhookDeliveries(MethodView):
     @webhooks_blp.paginate()
     def get(self, subscription_id: uuid.UUID, pagination_parameters: Any) -> list[OutboxMessage]:
         """The delivery log of a subscription: each event, its status and every attempt"""
-        service.get_subscription(db.session, subscription_id=subscription_id)
-        rows, total = service.list_messages(
+        rows, total = service.list_deliveries(
             db.session,
             subscription_id=subscription_id,
             page=pagination_parameters.page,

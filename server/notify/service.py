@@ -66,16 +66,6 @@ def enqueue(
     return new_id
 
 
-def messages_for_work_order(session: Session, *, work_order_id: uuid.UUID) -> list[OutboxMessage]:
-    return list(
-        session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.work_order_id == work_order_id)
-            .order_by(OutboxMessage.created_at, OutboxMessage.id)
-        )
-    )
-
-
 def register_push_token(
     session: Session, *, user_id: uuid.UUID, token: str, platform: str, now: datetime
 ) -> None:
@@ -121,6 +111,14 @@ def list_messages(
     ).all()
     _attach_attempts(session, rows)
     return list(rows), total
+
+
+def list_deliveries(
+    session: Session, *, subscription_id: uuid.UUID, page: int, page_size: int
+) -> tuple[list[OutboxMessage], int]:
+    """A subscription's delivery log (404 for an unknown subscription)."""
+    get_subscription(session, subscription_id=subscription_id)
+    return list_messages(session, subscription_id=subscription_id, page=page, page_size=page_size)
 
 
 def get_message(session: Session, *, message_id: uuid.UUID) -> OutboxMessage:

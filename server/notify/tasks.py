@@ -21,16 +21,9 @@ from sqlalchemy.orm import Session
 
 from server.db import db, utcnow
 from server.notify import backends, delivery
-from server.tasks import FLASK_APP_KEY, TRANSIENT_RETRY, defer, queue_app, unit_of_work_task
+from server.tasks import TRANSIENT_RETRY, defer, flask_app, queue_app, unit_of_work_task
 
 SWEEP_LIMIT = 500
-
-
-def _flask_app(context: procrastinate.JobContext, name: str) -> Flask:
-    app: Flask | None = context.additional_context.get(FLASK_APP_KEY)
-    if app is None:
-        raise RuntimeError(f"{name} needs the Flask app: start `python -m server.worker`")
-    return app
 
 
 def run_delivery(
@@ -68,7 +61,7 @@ def run_sweep(app: Flask, *, now: datetime | None = None) -> delivery.Report:
 @queue_app.task(name="notify.deliver", pass_context=True, retry=TRANSIENT_RETRY)
 def deliver_message(context: procrastinate.JobContext, *, message_id: str) -> dict[str, int]:
     """Deliver one outbox message (queued in the transaction that wrote it)."""
-    app = _flask_app(context, "notify.deliver")
+    app = flask_app(context, "notify.deliver")
     with app.app_context():
         return run_delivery(app, message_id=uuid.UUID(message_id)).as_dict()
 
@@ -80,7 +73,7 @@ def deliver_message(context: procrastinate.JobContext, *, message_id: str) -> di
 )
 def sweep(context: procrastinate.JobContext, *, timestamp: int) -> dict[str, int]:
     """Settle interrupted deliveries, then deliver whatever is due."""
-    app = _flask_app(context, "notify.sweep")
+    app = flask_app(context, "notify.sweep")
     with app.app_context():
         return run_sweep(app, now=datetime.fromtimestamp(timestamp, tz=UTC)).as_dict()
 
@@ -91,9 +84,9 @@ def refresh_eta(
 ) -> dict[str, int]:
     """Recompute the ETA of an engineer's upcoming jobs (or of one job); tell customers whose
     ETA moved by more than the margin."""
-    from server.notify import events  # local: events builds on the service, which defers here
+    from server.notify import messages  # local: it builds on the service, which defers here
 
-    sent = events.refresh_eta(
+    sent = messages.refresh_eta(
         session,
         technician_id=uuid.UUID(technician_id) if technician_id else None,
         work_order_id=uuid.UUID(work_order_id) if work_order_id else None,

@@ -45,6 +45,6 @@ def run_after_transition(session: Session, order: WorkOrder, *, action: str, now
         hook(session, order, action=action, now=now)
 
 
-def run_after_create(session: Session, order: WorkOrder, *, now: datetime) -> None:
+def run_after_create(session: Session, order: WorkOrder, *, now: datetime, timezone: str) -> None:
     for hook in after_create:
-        hook(session, order, now=now)
+        hook(session, order, now=now, timezone=timezone)

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.customers.models import Customer, Site
-from server.db import Base, Timestamps, UuidPk, utcnow
+from server.db import Base, Timestamps, UuidPk, one_of, utcnow
 from server.technicians.models import Technician
 
 CHANNELS = ("web", "api", "email", "iot", "phone", "maintenance")
@@ -47,10 +47,6 @@ ON_THE_BOARD = ("new", "assigned", "accepted", "en_route", "in_progress", "on_ho
 ATTACHMENT_KINDS = ("photo", "signature", "document")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Category(UuidPk, Timestamps, Base):
     """A node of the 3-level category tree (e.g. HVAC > Air conditioning > Not cooling)."""
 
@@ -71,11 +67,11 @@ class Category(UuidPk, Timestamps, Base):
 class WorkOrder(UuidPk, Timestamps, Base):
     __tablename__ = "work_orders"
     __table_args__ = (
-        CheckConstraint(_one_of("channel", CHANNELS), name="channel_known"),
-        CheckConstraint(_one_of("type", TYPES), name="type_known"),
-        CheckConstraint(_one_of("priority", PRIORITIES), name="priority_known"),
-        CheckConstraint(_one_of("status", STATUSES), name="status_known"),
-        CheckConstraint(_one_of("sla_state", SLA_STATES), name="sla_state_known"),
+        CheckConstraint(one_of("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(one_of("type", TYPES), name="type_known"),
+        CheckConstraint(one_of("priority", PRIORITIES), name="priority_known"),
+        CheckConstraint(one_of("status", STATUSES), name="status_known"),
+        CheckConstraint(one_of("sla_state", SLA_STATES), name="sla_state_known"),
         CheckConstraint("duration_minutes BETWEEN 5 AND 1440", name="duration_range"),
         CheckConstraint(
             "appointment_start_at IS NULL OR appointment_end_at > appointment_start_at",
@@ -85,6 +81,9 @@ class WorkOrder(UuidPk, Timestamps, Base):
         # The board's queue and most list filters: open work by status, newest first.
         Index("ix_work_orders_status_created", "status", text("created_at DESC")),
         Index("ix_work_orders_assignee_status", "assignee_id", "status"),
+        # The engineer app's delta sync: "did any of my orders change since the cursor?", one
+        # short range however long the engineer's history.
+        Index("ix_work_orders_assignee_updated", "assignee_id", "updated_at"),
         Index("ix_work_orders_customer_created", "customer_id", text("created_at DESC")),
         Index("ix_work_orders_created", text("created_at DESC")),
         # Free text in Chinese and English. Chinese words are mostly two characters, which
@@ -265,7 +264,7 @@ class Attachment(UuidPk, Timestamps, Base):
 
     __tablename__ = "work_order_attachments"
     __table_args__ = (
-        CheckConstraint(_one_of("kind", ATTACHMENT_KINDS), name="kind_known"),
+        CheckConstraint(one_of("kind", ATTACHMENT_KINDS), name="kind_known"),
         CheckConstraint("size > 0", name="size_positive"),
         # The same bytes attached twice to one order are one attachment (a retried upload).
         Index("uq_work_order_attachments_order_sha", "work_order_id", "sha256", unique=True),
@@ -328,7 +327,7 @@ class SlaPolicy(UuidPk, Timestamps, Base):
 
     __tablename__ = "sla_policies"
     __table_args__ = (
-        CheckConstraint(_one_of("priority", PRIORITIES), name="priority_known"),
+        CheckConstraint(one_of("priority", PRIORITIES), name="priority_known"),
         CheckConstraint("response_minutes > 0 AND resolve_minutes > 0", name="targets_positive"),
         Index(
             "uq_sla_policies_priority_tier", "priority", text("coalesce(tier, '*')"), unique=True

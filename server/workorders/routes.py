@@ -39,7 +39,7 @@ CREATORS = ("admin", "dispatcher", "agent")
 EDITORS = ("admin", "dispatcher", "agent")
 ACTORS = ("admin", "dispatcher", "agent", "manager", "technician")
 COMMENTERS = ("admin", "dispatcher", "agent", "manager", "technician")
-PINNERS = ("admin", "dispatcher", "manager")
+PINNERS = tuple(sorted(workorders_service.PINNERS))
 
 
 def _flatten(args: dict[str, Any]) -> dict[str, Any]:

@@ -10,18 +10,20 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Text, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, String, Text, and_, bindparam, case, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from server.actors import Actor
 from server.auth.models import User
 from server.customers import service as customers_service
+from server.customers.models import Customer
 from server.errors import (
     Conflict,
     Forbidden,
@@ -33,6 +35,7 @@ from server.geo import BBox, in_bbox
 from server.notify import service as notify_service
 from server.queries import count_rows, one_page
 from server.technicians import service as technicians_service
+from server.technicians.models import Technician
 from server.workorders import clocks, hooks, states
 from server.workorders.models import (
     ON_THE_BOARD,
@@ -42,7 +45,7 @@ from server.workorders.models import (
     WorkOrderNumberCounter,
 )
 from server.workorders.timeline import get_work_order, record, visible
-from server.workorders.transitions import TransitionInput, apply_transition
+from server.workorders.transitions import TransitionInput, apply_transition, ops_in_timeline
 
 EDITABLE = (
     "summary",
@@ -196,6 +199,78 @@ def text_search(q: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
+# --- an engineer's jobs, as the engineer app's sync asks for them ---------------------------
+
+# Built once: a phone's sync runs these with its own parameters (`me`, `mine` = str(me),
+# `since`), and most syncs run nothing else.
+_PAYLOAD = WorkOrderEvent.payload
+_MINE = bindparam("mine", type_=String)
+# The orders whose timeline says they left me since `since`: reassigned or unassigned
+# (transitions), declined, or taken back by the SLA clock (clocks).
+_MOVED_AWAY = select(WorkOrderEvent.work_order_id).where(
+    WorkOrderEvent.at >= bindparam("since"),
+    or_(
+        _PAYLOAD["previous_technician_id"].astext == _MINE,
+        _PAYLOAD["unassigned_technician_id"].astext == _MINE,
+        (WorkOrderEvent.action.in_(("unassign", "decline")))
+        & (_PAYLOAD["technician_id"].astext == _MINE),
+    ),
+)
+# Whether one of my orders changed, or one was moved away from me, since `since`: an index
+# probe on (assignee_id, updated_at) and a short range of the events' time index.
+_ANYTHING_SINCE = select(
+    or_(
+        select(WorkOrder.id)
+        .where(WorkOrder.assignee_id == bindparam("me"), WorkOrder.updated_at >= bindparam("since"))
+        .exists(),
+        _MOVED_AWAY.exists(),
+    )
+)
+_TAKEN_AWAY = select(WorkOrder.id).where(
+    WorkOrder.id.in_(_MOVED_AWAY),
+    or_(WorkOrder.assignee_id.is_(None), WorkOrder.assignee_id != bindparam("me")),
+)
+
+
+def list_assigned(
+    session: Session,
+    *,
+    technician_id: uuid.UUID,
+    statuses: Collection[str] | None = None,
+    updated_since: datetime | None = None,
+) -> list[WorkOrder]:
+    """The engineer's orders (in these statuses, changed since a moment), by schedule."""
+    stmt = select(WorkOrder).where(WorkOrder.assignee_id == technician_id)
+    if statuses is not None:
+        stmt = stmt.where(WorkOrder.status.in_(statuses))
+    if updated_since is not None:
+        stmt = stmt.where(WorkOrder.updated_at >= updated_since)
+    # What a job list shows of its customer and engineer: not the customer's contacts, nor the
+    # engineer's skills (two queries a page need not make). Built here, not at import: loader
+    # options configure the mappers, and not every domain's models are imported yet then.
+    shown = (
+        selectinload(WorkOrder.customer).lazyload(Customer.contacts),
+        selectinload(WorkOrder.assignee).lazyload(Technician.skills),
+    )
+    stmt = stmt.order_by(WorkOrder.scheduled_start_at, WorkOrder.id).options(*shown)
+    return list(session.scalars(stmt))
+
+
+def changed_for_technician(session: Session, *, technician_id: uuid.UUID, since: datetime) -> bool:
+    """Whether one of the engineer's orders changed, or one was taken from them, since `since`
+    (one statement)."""
+    params = {"me": technician_id, "mine": str(technician_id), "since": since}
+    return bool(session.execute(_ANYTHING_SINCE, params).scalar())
+
+
+def taken_from_technician(
+    session: Session, *, technician_id: uuid.UUID, since: datetime
+) -> list[uuid.UUID]:
+    """Orders moved away from the engineer since `since` that are no longer theirs."""
+    params = {"me": technician_id, "mine": str(technician_id), "since": since}
+    return list(session.scalars(_TAKEN_AWAY, params))
+
+
 def category_exists(session: Session, *, category_id: uuid.UUID) -> bool:
     category = session.get(Category, category_id)
     return category is not None and category.active
@@ -255,10 +330,9 @@ def present(order: WorkOrder, actor: Actor) -> WorkOrder:
 
 def _check_references(session: Session, values: dict[str, Any]) -> None:
     errors: dict[str, Any] = {}
-    if values.get("category_id") is not None:
-        category = session.get(Category, values["category_id"])
-        if category is None or not category.active:
-            errors["category_id"] = ["unknown_category"]
+    category_id = values.get("category_id")
+    if category_id is not None and not category_exists(session, category_id=category_id):
+        errors["category_id"] = ["unknown_category"]
     skills = values.get("required_skills") or []
     if skills:
         known = {s.code for s in technicians_service.list_skills(session, page=1, page_size=500)[0]}
@@ -368,7 +442,7 @@ def create_work_order(
         public=True,
         now=now,
     )
-    hooks.run_after_create(session, order, now=now)
+    hooks.run_after_create(session, order, now=now, timezone=timezone)
     return order
 
 
@@ -549,14 +623,18 @@ __all__ = [
     "add_comment",
     "allowed_actions_for",
     "apply_transition",
+    "changed_for_technician",
     "create_work_order",
     "find_by_number",
     "find_by_tracking_code",
     "get_work_order",
+    "list_assigned",
     "list_events",
     "list_work_orders",
     "next_number",
+    "ops_in_timeline",
     "present",
     "set_pinned",
+    "taken_from_technician",
     "update_work_order",
 ]

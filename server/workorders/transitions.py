@@ -4,6 +4,7 @@ and append the event, all under the order's row lock. Used through `workorders.s
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -129,6 +130,14 @@ def _op_applied(session: Session, *, op_id: str, work_order_id: uuid.UUID) -> bo
     if event.work_order_id != work_order_id:
         raise Conflict("op_id_reused")
     return True
+
+
+def ops_in_timeline(session: Session, *, op_ids: Collection[str]) -> set[str]:
+    """Which of these op ids some timeline already holds (a batch's look-up in one query; one
+    found here is checked again by `apply_transition`, for the order it belongs to)."""
+    return set(
+        session.scalars(select(WorkOrderEvent.op_id).where(WorkOrderEvent.op_id.in_(op_ids)))
+    )
 
 
 def _facts(

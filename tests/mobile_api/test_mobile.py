@@ -279,9 +279,13 @@ def _statements(session):
 def test_a_quiet_delta_is_one_statement_and_sends_nothing(session, tech, job):
     _age(session, job)
     actor = engineer_actor(session, user=tech.user, locale="en")
-    cursor = sync_service.sync(session, actor=actor, cursor=None, now=utcnow()).cursor
+    cursor = sync_service.sync(
+        session, actor=actor, cursor=None, now=utcnow(), timezone="Asia/Shanghai"
+    ).cursor
     seen = _statements(session)
-    quiet = sync_service.sync(session, actor=actor, cursor=cursor, now=utcnow())
+    quiet = sync_service.sync(
+        session, actor=actor, cursor=cursor, now=utcnow(), timezone="Asia/Shanghai"
+    )
     assert (quiet.work_orders, quiet.removed, quiet.full) == ([], [], False)
     assert len(seen) == 1, seen
 
@@ -412,3 +416,24 @@ def test_an_op_on_an_order_that_does_not_exist_is_rejected_not_found(client, app
     assert (kept.status, kept.error, kept.work_order_id) == ("rejected", "not_found", None)
     again = _post_ops(client, app, tech, [ghost]).json["results"][0]
     assert (again["status"], again["error"]) == ("duplicate", "not_found")
+
+
+def test_an_op_answer_carries_the_jobs_parts_as_a_sync_does(client, app, session, tech, job):
+    from decimal import Decimal
+
+    from server.inventory import reservations
+    from tests.factories import actor_for, make_part
+
+    reservations.request_parts(
+        session,
+        work_order_id=job.id,
+        part_id=make_part(session).id,
+        quantity=Decimal(1),
+        actor=actor_for(make_user(session, role="dispatcher")),
+        now=utcnow(),
+    )
+    synced = client.get(SYNC, headers=bearer(app, tech.user)).json["work_orders"][0]
+    assert len(synced["parts"]) == 1
+    result = _post_ops(client, app, tech, [_op(job, "note", body="on my way")]).json["results"][0]
+    assert result["status"] == "applied"
+    assert result["work_order"]["parts"] == synced["parts"]

@@ -3,10 +3,8 @@ orders, the warranty flag, the engineer app's ops and sync, and alarms from equi
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +18,7 @@ from server.i18n import translate
 from server.workorders import service as workorders_service
 from server.workorders.models import Category, WorkOrder, WorkOrderEvent
 from tests.factories import bearer, make_customer, make_site, make_technician, make_user
-from tests.server.assets.conftest import TZ, make_asset, make_model, make_template
+from tests.server.assets.conftest import TZ, make_asset, make_model, make_template, signed
 
 AGENT = Actor(kind="user", role="agent", name="客服")
 
@@ -82,6 +80,22 @@ def test_an_order_on_an_asset_gets_its_models_checklist_site_and_warranty_flag(s
     assert order.billable is False  # warranty until the end of 2027
     expired = make_asset(session, model=asset.model, warranty_until=date(2020, 1, 1))
     assert _order_on(session, expired).billable is True
+
+
+def test_the_warranty_is_judged_on_the_organisations_calendar_day(session, asset):
+    # 02:00 UTC on 1 December is still 30 November in Los Angeles, already 1 December in
+    # Shanghai: a warranty that ends on 30 November covers the order only in Los Angeles.
+    last_day = make_asset(session, model=asset.model, warranty_until=date(2026, 11, 30))
+    now = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+
+    def billable(timezone):
+        return workorders_service.create_work_order(
+            session, actor=AGENT, customer_id=last_day.customer_id, asset_id=last_day.id,
+            summary="x", now=now, timezone=timezone,
+        ).billable  # fmt: skip
+
+    assert billable("America/Los_Angeles") is False
+    assert billable("Asia/Shanghai") is True
 
 
 def test_an_order_cannot_name_another_customers_asset_or_another_site(session, asset):
@@ -356,18 +370,6 @@ def test_sync_sends_the_checklist_and_the_asset_with_its_warranty_and_history(
 # --- alarms from connected equipment --------------------------------------------------------
 
 
-def _signed(gateway, body):
-    ts = str(int(time.time()))
-    raw = json.dumps(body).encode()
-    signature = apikeys.sign(gateway.api_key.signing_secret, ts, raw)
-    return raw, {
-        "Authorization": f"Bearer {gateway.key}",
-        "X-Timestamp": ts,
-        "X-Signature": f"sha256={signature}",
-        "Content-Type": "application/json",
-    }
-
-
 def _alarm(asset, code="E17", minute=0):
     return {
         "asset_serial": asset.serial.lower(),
@@ -396,7 +398,7 @@ def test_an_alarm_code_sets_category_and_priority_and_repeats_join_the_open_orde
     gateway = apikeys.create_api_key(session, name="BMS", kind="iot", customer_id=asset.customer_id)
     first = client.post(
         "/api/v1/intake/iot",
-        **dict(zip(("data", "headers"), _signed(gateway, _alarm(asset)), strict=True)),
+        **dict(zip(("data", "headers"), signed(gateway, _alarm(asset)), strict=True)),
     )
     assert first.json["outcome"] == "created", first.json
     order = session.scalar(select(WorkOrder).where(WorkOrder.number == first.json["number"]))
@@ -406,9 +408,7 @@ def test_an_alarm_code_sets_category_and_priority_and_repeats_join_the_open_orde
         again = client.post(
             "/api/v1/intake/iot",
             **dict(
-                zip(
-                    ("data", "headers"), _signed(gateway, _alarm(asset, "E18", minute)), strict=True
-                )
+                zip(("data", "headers"), signed(gateway, _alarm(asset, "E18", minute)), strict=True)
             ),
         )
         assert (again.json["outcome"], again.json["number"]) == ("duplicate", order.number)
@@ -419,7 +419,7 @@ def test_an_alarm_for_another_customers_asset_is_refused(client, session, asset)
     gateway = apikeys.create_api_key(
         session, name="BMS", kind="iot", customer_id=make_customer(session).id
     )
-    raw, headers = _signed(gateway, _alarm(asset))
+    raw, headers = signed(gateway, _alarm(asset))
     refused = client.post("/api/v1/intake/iot", data=raw, headers=headers)
     assert refused.status_code == 422
     assert refused.json["errors"]["json"] == {"asset_serial": [translate("unknown_asset", "zh-CN")]}
@@ -428,7 +428,7 @@ def test_an_alarm_for_another_customers_asset_is_refused(client, session, asset)
 
 def test_a_gateway_without_a_customer_files_for_the_assets_customer(client, session, asset):
     gateway = apikeys.create_api_key(session, name="Cloud", kind="iot")
-    raw, headers = _signed(gateway, _alarm(asset))
+    raw, headers = signed(gateway, _alarm(asset))
     created = client.post("/api/v1/intake/iot", data=raw, headers=headers)
     assert created.json["outcome"] == "created"
     order = session.scalar(select(WorkOrder).where(WorkOrder.number == created.json["number"]))

@@ -4,7 +4,6 @@ history, plans and the forecast; roles denied and malformed payloads refused."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -29,7 +28,7 @@ from tests.factories import (
     make_van,
     stock,
 )
-from tests.server.assets.conftest import TZ, make_asset, make_model, make_plan
+from tests.server.assets.conftest import TZ, make_asset, make_model, make_plan, signed
 
 MODELS = "/api/v1/asset-models"
 ASSETS = "/api/v1/assets"
@@ -286,18 +285,6 @@ def test_a_gauge_may_go_down(client, app, session, admin):
         assert response.status_code == 201
 
 
-def _signed(gateway, body, secret=None):
-    ts = str(int(time.time()))
-    raw = json.dumps(body).encode()
-    signature = apikeys.sign(secret or gateway.api_key.signing_secret, ts, raw)
-    return raw, {
-        "Authorization": f"Bearer {gateway.key}",
-        "X-Timestamp": ts,
-        "X-Signature": f"sha256={signature}",
-        "Content-Type": "application/json",
-    }
-
-
 FEED = "/api/v1/intake/iot/readings"
 
 
@@ -313,7 +300,7 @@ def test_the_signed_readings_feed_takes_each_reading_on_its_own(client, session,
         {"serial": stranger.serial, "meter": "run_hours", "value": 1, "at": at.isoformat()},
         {"serial": asset.serial, "meter": "volts", "value": 1, "at": at.isoformat()},
     ]}  # fmt: skip
-    raw, headers = _signed(gateway, batch)
+    raw, headers = signed(gateway, batch)
     response = client.post(FEED, data=raw, headers=headers)
     assert response.status_code == 200, response.json
     assert [(r["status"], r["error"]) for r in response.json["results"]] == [
@@ -327,12 +314,12 @@ def test_the_readings_feed_needs_a_valid_signature_and_shape(client, session, as
     gateway = apikeys.create_api_key(session, name="BMS", kind="iot", customer_id=asset.customer_id)
     body = {"readings": [{"serial": asset.serial, "meter": "run_hours", "value": 1,
                           "at": utcnow().isoformat()}]}  # fmt: skip
-    raw, headers = _signed(gateway, body, secret="wrong")
+    raw, headers = signed(gateway, body, secret="wrong")
     refused = client.post(FEED, data=raw, headers=headers)
     assert (refused.status_code, refused.json["error"]) == (401, "bad_signature")
-    raw, headers = _signed(gateway, {"readings": []})
+    raw, headers = signed(gateway, {"readings": []})
     assert client.post(FEED, data=raw, headers=headers).status_code == 422
-    raw, headers = _signed(gateway, {"readings": [{"serial": asset.serial}]})
+    raw, headers = signed(gateway, {"readings": [{"serial": asset.serial}]})
     shape = client.post(FEED, data=raw, headers=headers)
     assert shape.status_code == 422
     assert session.scalar(select(func.count()).select_from(MeterReading)) == 0

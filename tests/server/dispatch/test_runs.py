@@ -194,7 +194,7 @@ def test_auto_dispatch_assigns_a_new_urgent_order_to_the_best_engineer(app, sess
     with app.test_request_context():
         urgent = order_at(session, WEST, priority="urgent")
         # The factory sets the priority after creating; a real urgent intake defers at creation.
-        auto.on_created(session, urgent, now=NOW)
+        auto.on_created(session, urgent, now=NOW, timezone="Asia/Shanghai")
         queued = session.execute(
             text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'dispatch.auto_assign'")
         ).scalar()
@@ -210,7 +210,7 @@ def test_auto_dispatch_is_off_by_default_and_skips_what_it_cannot_plan(app, sess
 
     with app.test_request_context():
         order = order_at(session, WEST, priority="urgent")
-        auto.on_created(session, order, now=NOW)
+        auto.on_created(session, order, now=NOW, timezone="Asia/Shanghai")
         queued = session.execute(
             text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'dispatch.auto_assign'")
         ).scalar()

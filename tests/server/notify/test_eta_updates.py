@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from server.db import utcnow
-from server.notify import events
+from server.notify import messages
 from server.notify.models import OutboxMessage
 from server.technicians import service as technicians_service
 from server.workorders import service as workorders_service
@@ -73,7 +73,7 @@ def setup_trip(app, session):
 def refresh(app, **subject):
     return commit(
         app,
-        lambda s: events.refresh_eta(
+        lambda s: messages.refresh_eta(
             s,
             settings=app.config,
             now=utcnow(),
@@ -87,7 +87,7 @@ def test_on_the_way_email_carries_the_position_based_eta(app, session):
     order, _tech = setup_trip(app, session)
     [on_the_way] = emails(session, order)
     assert on_the_way.template == "engineer_on_the_way"
-    told = events.told_eta(session, order)
+    told = messages.told_eta(session, order)
     # About a kilometre away: minutes, not the plan's two hours.
     assert told is not None
     assert told - utcnow() < timedelta(minutes=20)
@@ -109,7 +109,7 @@ def test_a_position_that_moves_the_eta_past_the_margin_sends_one_update(app, ses
     update = emails(session, order)[-1]
     assert update.template == "eta_update"
     assert update.recipient == "wang@example.test"
-    assert events.told_eta(session, order) - utcnow() > timedelta(minutes=30)
+    assert messages.told_eta(session, order) - utcnow() > timedelta(minutes=30)
 
 
 def test_small_moves_send_nothing(app, session):
