@@ -123,7 +123,8 @@ export default defineConfig({
     __INTLIFY_PROD_DEVTOOLS__: 'false',
   },
   build: {
-    outDir: 'dist',
+    // The server reads its apps from FIELDLINE_PWA_DIST too (server/config.py, PWA_DIST).
+    outDir: process.env.FIELDLINE_PWA_DIST || 'dist',
     emptyOutDir: true,
     target: 'es2020',
     rolldownOptions: {

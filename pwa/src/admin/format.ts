@@ -1,10 +1,4 @@
-/** Dates, numbers and small rules of the admin screens, shown in the organisation's time zone. */
-export const ORG_TIME_ZONE = 'Asia/Shanghai'
-
-/** Today in the organisation's time zone, YYYY-MM-DD. */
-export function orgToday(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: ORG_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now)
-}
+/** Dates and small rules of the admin screens (instants and numbers: shared/format.ts). */
 
 /** Under warranty on `today` (both YYYY-MM-DD): the warranty's last day included. */
 export function underWarranty(warrantyUntil: string | null | undefined, today: string): boolean {
@@ -24,30 +18,6 @@ export function formatDay(value: string | null | undefined, locale: string): str
 export function formatShortDay(value: string, locale: string): string {
   const [y, m, d] = value.split('-').map(Number)
   return new Intl.DateTimeFormat(locale, { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(new Date(Date.UTC(y, m - 1, d)))
-}
-
-/** An instant in the organisation's time zone: "2026/12/01 09:30" / "01/12/2026, 09:30". */
-export function formatDateTime(iso: string | null | undefined, locale: string): string {
-  if (!iso) return ''
-  const date = new Date(iso)
-  if (Number.isNaN(date.getTime())) return iso
-  return new Intl.DateTimeFormat(locale, {
-    timeZone: ORG_TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(date)
-}
-
-/** A decimal from the API ("1250.500") for reading: "1,250.5". */
-export function formatNumber(value: string | number | null | undefined, locale: string): string {
-  if (value === null || value === undefined || value === '') return ''
-  const n = Number(value)
-  if (!Number.isFinite(n)) return String(value)
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }).format(n)
 }
 
 /** `<input type="datetime-local">` value for an instant, in this device's time zone. */

@@ -1,14 +1,11 @@
 /** The admin app's strings on top of the shared vue-i18n instance (messages.ts). */
 import type { Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
-import { setupI18n } from '../shared/i18n'
+import { installMessages } from '../shared/i18n'
 import { adminMessages } from './messages'
 
 export function installAdminMessages(): void {
-  const i18n = setupI18n()
-  for (const [locale, table] of Object.entries(adminMessages)) {
-    i18n.global.mergeLocaleMessage(locale as 'en', { admin: table } as never)
-  }
+  installMessages('admin', adminMessages)
 }
 
 type Loose = (key: string, named?: Record<string, unknown>, plural?: number) => string

@@ -1,26 +1,12 @@
 /** The board's strings on top of the shared vue-i18n instance (messages.ts). */
-import type { Ref } from 'vue'
-import { useI18n } from 'vue-i18n'
-import { setupI18n } from '../shared/i18n'
+import { installMessages, useNamespacedI18n, type MessageKey } from '../shared/i18n'
 import { boardMessages, type BoardMessages } from './messages'
 
-type Paths<T, P extends string = ''> = {
-  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Paths<T[K], `${P}${K}.`>
-}[keyof T & string]
-
-export type BoardKey = Paths<BoardMessages>
-export type Translate = (key: BoardKey, params?: Record<string, unknown>) => string
-
 export function installBoardMessages(): void {
-  const i18n = setupI18n()
-  for (const [locale, table] of Object.entries(boardMessages)) {
-    i18n.global.mergeLocaleMessage(locale as 'en', { board: table } as never)
-  }
+  installMessages('board', boardMessages)
 }
 
 /** `t` for the board's own keys (typed against messages.ts), plus the current locale. */
-export function useBoardI18n(): { t: Translate; locale: Ref<string> } {
-  const { t: raw, locale } = useI18n()
-  const loose = raw as unknown as (key: string, params: Record<string, unknown>) => string
-  return { t: (key, params = {}) => loose(`board.${key}`, params), locale: locale as unknown as Ref<string> }
+export function useBoardI18n() {
+  return useNamespacedI18n<MessageKey<BoardMessages>>('board')
 }

@@ -3,11 +3,11 @@
  * older than what the board holds is ignored, so events replayed after a snapshot are
  * harmless), the unassigned queue by SLA risk, filters, and each engineer's day as a line.
  */
+import { dayIn } from '../shared/format'
 import type { LatLon } from './gcj02'
 
 export const ON_THE_BOARD = ['new', 'assigned', 'accepted', 'en_route', 'in_progress', 'on_hold'] as const
 export const PRIORITIES = ['urgent', 'high', 'medium', 'low'] as const
-export const SLA_STATES = ['ok', 'at_risk', 'breached'] as const
 
 export interface SkillNeed {
   code: string
@@ -241,11 +241,6 @@ export function matches(job: Job, f: Filters, area: Area | null): boolean {
   return true
 }
 
-/** The local calendar day of an instant, as YYYY-MM-DD in `timeZone`. */
-export function localDay(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso))
-}
-
 /**
  * An engineer's day as a line: from where they are (or home) through today's jobs in order.
  * With `scheduledOnly`, jobs without a planned start stay off the line (their order is unknown).
@@ -259,7 +254,7 @@ export function dayRoute(
 ): LatLon[] {
   const mine = [...jobs]
     .filter((j) => j.assignee_id === engineer.id && j.location)
-    .filter((j) => (j.scheduled_start_at ? localDay(j.scheduled_start_at, timeZone) === day : !scheduledOnly))
+    .filter((j) => (j.scheduled_start_at ? dayIn(j.scheduled_start_at, timeZone) === day : !scheduledOnly))
     .sort((a, b) => {
       const sa = a.scheduled_start_at ?? '~'
       const sb = b.scheduled_start_at ?? '~'

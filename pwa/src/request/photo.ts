@@ -4,9 +4,8 @@
  * tracking code, as `POST /api/v1/track/<code>/photos`. The server checks the bytes again.
  */
 import { api } from '../shared/api'
+import { compressToJpeg } from '../shared/photo'
 
-export const PHOTO_MAX_PX = 1600
-export const PHOTO_MAX_MB = 1
 /** What the picker offers; anything else is refused before compressing. */
 export const PHOTO_ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif'
 
@@ -26,18 +25,9 @@ export function jpegName(name: string): string {
   return `${stem || 'photo'}.jpg`
 }
 
-/** A JPEG of at most PHOTO_MAX_PX on the longer side, upright, without metadata. */
+/** A JPEG of at most 1600 px on the longer side and about 1 MB, named after the original. */
 export async function compressPhoto(file: File): Promise<File> {
-  // Loaded when a photo is picked: most requests have none, and the form should load fast.
-  const { default: imageCompression } = await import('browser-image-compression')
-  const compressed = await imageCompression(file, {
-    maxWidthOrHeight: PHOTO_MAX_PX,
-    maxSizeMB: PHOTO_MAX_MB,
-    fileType: 'image/jpeg',
-    initialQuality: 0.85,
-    // The worker variant loads the library from a CDN; one photo is quick on the page itself.
-    useWebWorker: false,
-  })
+  const compressed = await compressToJpeg(file, 1, 0.85)
   return new File([compressed], jpegName(file.name), { type: 'image/jpeg' })
 }
 

@@ -52,6 +52,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The text to show for a failed call: the server's message, or what went wrong otherwise. */
+export function errorMessage(err: unknown): string {
+  return err instanceof ApiError ? err.message : String(err)
+}
+
 function storage(): Storage | null {
   try {
     return typeof localStorage === 'undefined' ? null : localStorage

@@ -5,7 +5,8 @@
  * the language switch), then the browser: English if navigator.language starts with "en",
  * otherwise zh-CN.
  */
-import { createI18n, type I18n } from 'vue-i18n'
+import type { Ref } from 'vue'
+import { createI18n, useI18n, type I18n } from 'vue-i18n'
 import zhCN, { type MessageSchema } from './messages/zh-CN'
 import en from './messages/en'
 
@@ -97,4 +98,26 @@ export function setLocale(locale: Locale): void {
 
 function applyDocumentLang(locale: Locale): void {
   if (typeof document !== 'undefined') document.documentElement.lang = locale
+}
+
+/** The dotted keys of a nested message table, e.g. `'live.connecting'`. */
+export type MessageKey<T, P extends string = ''> = {
+  [K in keyof T & string]: T[K] extends string ? `${P}${K}` : MessageKey<T[K], `${P}${K}.`>
+}[keyof T & string]
+
+/** Merges an app's own tables into the shared instance under `namespace` (e.g. `board.live`). */
+export function installMessages(namespace: string, tables: Record<Locale, object>): void {
+  const i18n = setupI18n()
+  for (const locale of SUPPORTED_LOCALES) {
+    i18n.global.mergeLocaleMessage(locale, { [namespace]: tables[locale] } as never)
+  }
+}
+
+export type NamespacedTranslate<K extends string> = (key: K, params?: Record<string, unknown>) => string
+
+/** `t` for the keys under `namespace` (typed by `K`), plus the current locale. */
+export function useNamespacedI18n<K extends string>(namespace: string): { t: NamespacedTranslate<K>; locale: Ref<string> } {
+  const { t: raw, locale } = useI18n()
+  const loose = raw as unknown as (key: string, params: Record<string, unknown>) => string
+  return { t: (key, params = {}) => loose(`${namespace}.${key}`, params), locale: locale as unknown as Ref<string> }
 }

@@ -1,6 +1,5 @@
 /** Times on the customer pages, in the organisation's time zone (DESIGN §1). */
-
-export const ORG_TIME_ZONE = 'Asia/Shanghai'
+import { ORG_TIME_ZONE } from '../shared/format'
 
 function parts(date: Date, timeZone: string): Record<string, string> {
   const out: Record<string, string> = {}

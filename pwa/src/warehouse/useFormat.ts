@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n'
-import { formatDateTime, formatQuantity, partName } from './format'
+import { formatDateTime, formatNumber, localName } from '../shared/format'
 import type { LocationRef, PartRef } from './inventory'
 
 /** The format helpers bound to the page's current language. */
@@ -12,13 +12,13 @@ export function useFormat() {
   }
 
   return {
-    qty: (value: string | number | null | undefined) => formatQuantity(value, locale.value),
+    qty: (value: string | number | null | undefined) => formatNumber(value, locale.value),
     qtyUnit: (value: string | number | null | undefined, unit: string) =>
-      t('warehouse.qtyWithUnit', { qty: formatQuantity(value, locale.value), unit: unitLabel(unit) }),
+      t('warehouse.qtyWithUnit', { qty: formatNumber(value, locale.value), unit: unitLabel(unit) }),
     unitLabel,
     when: (iso: string | null | undefined) => formatDateTime(iso, locale.value),
-    partLabel: (part: PartRef) => `${part.sku} · ${partName(part.name, locale.value)}`,
-    partName: (part: PartRef) => partName(part.name, locale.value),
+    partLabel: (part: PartRef) => `${part.sku} · ${localName(part.name, locale.value)}`,
+    partName: (part: PartRef) => localName(part.name, locale.value),
     placeLabel: (place: Pick<LocationRef, 'code' | 'name'>) => `${place.code} · ${place.name}`,
     placeType: (type: string) => (type === 'van' ? t('warehouse.locationTypes.van') : t('warehouse.locationTypes.warehouse')),
   }

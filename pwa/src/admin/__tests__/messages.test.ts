@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { keyPaths as keys } from '../../shared/__tests__/messageTables'
 import { adminMessages } from '../messages'
 import { parseRoute, routeHash } from '../store'
 import { formatDay, fromLocalInput, requestLink, underWarranty } from '../format'
-
-function keys(value: unknown, prefix = ''): string[] {
-  if (typeof value === 'string') return [prefix]
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k))
-}
 
 function text(table: unknown, key: string): string {
   return key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], table) as string

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { appMessages } from '../messages'
+import { leaves } from '../../shared/__tests__/messageTables'
 import { navigationUrl, resolveNavApp } from '../nav'
-
-function leaves(table: unknown, prefix = ''): [string, unknown][] {
-  if (typeof table !== 'object' || table === null) return [[prefix, table]]
-  return Object.entries(table).flatMap(([key, value]) => leaves(value, prefix ? `${prefix}.${key}` : key))
-}
 
 describe('engineer app messages', () => {
   it('zh-CN and en have the same keys, placeholders and no empty text', () => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import zhCN from '../messages/zh-CN'
 import en from '../messages/en'
-
-/** Every leaf key path of a message table, e.g. "landing.links.app.title". */
-function keyPaths(table: unknown, prefix = ''): string[] {
-  if (typeof table !== 'object' || table === null) return [prefix]
-  return Object.entries(table).flatMap(([key, value]) => keyPaths(value, prefix ? `${prefix}.${key}` : key))
-}
-
-function leaves(table: unknown, prefix = ''): [string, unknown][] {
-  if (typeof table !== 'object' || table === null) return [[prefix, table]]
-  return Object.entries(table).flatMap(([key, value]) => leaves(value, prefix ? `${prefix}.${key}` : key))
-}
+import { keyPaths, leaves } from './messageTables'
 
 describe('message tables', () => {
   it('zh-CN and en have exactly the same keys', () => {
