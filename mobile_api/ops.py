@@ -246,6 +246,7 @@ def _effect(
                 hold_for=payload.get("hold_for"),
             ),
             now=now,
+            timezone=timezone,
             op_id=op["op_id"],
             op_id_unseen=op_id_unseen,
         )

@@ -278,7 +278,9 @@ def _describe(due: Due) -> str:
     return text
 
 
-def on_order_transition(session: Session, order: WorkOrder, *, action: str, now: datetime) -> None:
+def on_order_transition(
+    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str
+) -> None:
     """Completing a maintenance order moves its plan on; cancelling it gives up the occurrence
     (the next one is counted from its due date)."""
     if order.channel != "maintenance" or action not in ("complete", "cancel", "merge"):
@@ -292,7 +294,7 @@ def on_order_transition(session: Session, order: WorkOrder, *, action: str, now:
         return
     if action == "complete":
         occurrence.status = plans.DONE
-        occurrence.done_on = jobs.local_day(now)
+        occurrence.done_on = jobs.local_day(now, timezone)
         plan = occurrence.plan
         if plan.kind == "meter" and plan.meter:
             occurrence.done_value = readings.latest_value(

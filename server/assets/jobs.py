@@ -17,7 +17,6 @@ from server.actors import Actor
 from server.assets import checklists, history
 from server.assets import service as assets_service
 from server.assets.models import Asset, ChecklistItem, ChecklistTemplate
-from server.config import Config
 from server.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from server.workorders import attachments, hooks
 from server.workorders import service as workorders_service
@@ -29,7 +28,7 @@ FILLABLE = ("in_progress", "on_hold")
 OFFICE = ("admin", "dispatcher")
 
 
-def local_day(now: datetime, timezone: str = Config.ORG_TIMEZONE) -> date:
+def local_day(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 

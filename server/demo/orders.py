@@ -132,6 +132,7 @@ def seed_orders(
                     signer_name="客户 customer" if action == "sign_off" else None,
                 ),
                 now=at,
+                timezone=timezone,
             )
         return order
 

@@ -61,6 +61,7 @@ def assign_best(
             action="assign", technician_id=uuid.UUID(choice["technician_id"])
         ),
         now=now,
+        timezone=settings["ORG_TIMEZONE"],
     )
     order.eta_at = choice["eta_at"]
     order.scheduled_start_at = choice["start_at"]

@@ -143,7 +143,13 @@ class RunApply(MethodView):
     @dispatch_blp.alt_response(409, description="The run has no plan yet (or failed)")
     def post(self, run_id: uuid.UUID) -> DispatchRun:
         """Assign as planned; orders changed since the snapshot are skipped and reported"""
-        return runs.apply_run(db.session, run_id=run_id, actor=current_actor(), now=utcnow())
+        return runs.apply_run(
+            db.session,
+            run_id=run_id,
+            actor=current_actor(),
+            now=utcnow(),
+            timezone=current_app.config["ORG_TIMEZONE"],
+        )
 
 
 @dispatch_blp.route("/suggestions")

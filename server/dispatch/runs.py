@@ -233,7 +233,9 @@ def _diff(
 # --- applying -------------------------------------------------------------------------------
 
 
-def apply_run(session: Session, *, run_id: uuid.UUID, actor: Actor, now: datetime) -> DispatchRun:
+def apply_run(
+    session: Session, *, run_id: uuid.UUID, actor: Actor, now: datetime, timezone: str
+) -> DispatchRun:
     """Assign what the plan changed, in one transaction. An order that changed since the
     snapshot (another dispatcher, the engineer, a cancellation) is left alone and reported."""
     run = get_run(session, run_id=run_id, lock=True)
@@ -269,6 +271,7 @@ def apply_run(session: Session, *, run_id: uuid.UUID, actor: Actor, now: datetim
                             action="assign", technician_id=target
                         ),
                         now=now,
+                        timezone=timezone,
                     )
                 except DomainError as refused:
                     conflicts.append(

@@ -51,5 +51,7 @@ def execute(app: Flask, run_id: uuid.UUID) -> dict[str, Any]:
         with db.unit_of_work(app) as session:
             run = runs.store_plan(session, run_id=run_id, snap=snap, plan=plan, now=utcnow())
             if options["apply"]:
-                run = runs.apply_run(session, run_id=run_id, actor=AUTO_DISPATCH, now=utcnow())
+                run = runs.apply_run(
+                    session, run_id=run_id, actor=AUTO_DISPATCH, now=utcnow(), timezone=timezone
+                )
             return {"status": run.status, **(run.stats or {})}

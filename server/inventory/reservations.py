@@ -571,7 +571,7 @@ def queue(
 
 
 def on_work_order_transition(
-    session: Session, order: WorkOrder, *, action: str, now: datetime
+    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str
 ) -> None:
     """Cancelling an order frees what was held for it; completing it frees what was never
     issued (issued parts not used stay on the van, to be returned)."""

@@ -41,7 +41,9 @@ def on_created(session: Session, order: WorkOrder, *, now: datetime, timezone: s
     _note(session, Intent(order.id, "create", order.version, now))
 
 
-def on_transition(session: Session, order: WorkOrder, *, action: str, now: datetime) -> None:
+def on_transition(
+    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str
+) -> None:
     payload = _event_payload(session, order)
     previous: uuid.UUID | None = None
     technician = order.assignee_id

@@ -40,9 +40,11 @@ def run_before_create(session: Session, *, values: dict[str, Any]) -> None:
         hook(session, values=values)
 
 
-def run_after_transition(session: Session, order: WorkOrder, *, action: str, now: datetime) -> None:
+def run_after_transition(
+    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str
+) -> None:
     for hook in after_transition:
-        hook(session, order, action=action, now=now)
+        hook(session, order, action=action, now=now, timezone=timezone)
 
 
 def run_after_create(session: Session, order: WorkOrder, *, now: datetime, timezone: str) -> None:

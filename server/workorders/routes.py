@@ -137,6 +137,7 @@ class Transitions(MethodView):
             actor=actor,
             change=workorders_service.TransitionInput(**args),
             now=utcnow(),
+            timezone=current_app.config["ORG_TIMEZONE"],
             expected_version=if_match_version(required=False),
             op_id=op_id,
         )

@@ -57,7 +57,9 @@ class TrackingConfirm(MethodView):
     def post(self, code: str) -> Any:
         """The customer confirms a completed job (it closes)"""
         throttle_public("track")
-        return tracking.confirm(db.session, code=code, now=utcnow())
+        return tracking.confirm(
+            db.session, code=code, now=utcnow(), timezone=current_app.config["ORG_TIMEZONE"]
+        )
 
 
 @tracking_blp.route(f"/{CODE}/reject")
@@ -68,7 +70,13 @@ class TrackingReject(MethodView):
     def post(self, args: dict[str, Any], code: str) -> Any:
         """The customer says the job is not done (back to in progress)"""
         throttle_public("track")
-        return tracking.reject(db.session, code=code, reason=args["reason"], now=utcnow())
+        return tracking.reject(
+            db.session,
+            code=code,
+            reason=args["reason"],
+            now=utcnow(),
+            timezone=current_app.config["ORG_TIMEZONE"],
+        )
 
 
 @tracking_blp.route(f"/{CODE}/rating")

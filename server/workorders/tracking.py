@@ -146,7 +146,7 @@ def customer_actor(session: Session, *, code: str) -> tuple[WorkOrder, Actor]:
     return order, actors.customer(order.id)
 
 
-def confirm(session: Session, *, code: str, now: datetime) -> TrackingView:
+def confirm(session: Session, *, code: str, now: datetime, timezone: str) -> TrackingView:
     order = _order(session, code)
     apply_transition(
         session,
@@ -154,11 +154,14 @@ def confirm(session: Session, *, code: str, now: datetime) -> TrackingView:
         actor=actors.customer(order.id),
         change=TransitionInput(action=states.Action.CUSTOMER_CONFIRM.value),
         now=now,
+        timezone=timezone,
     )
     return get_tracking(session, code=code)
 
 
-def reject(session: Session, *, code: str, reason: str, now: datetime) -> TrackingView:
+def reject(
+    session: Session, *, code: str, reason: str, now: datetime, timezone: str
+) -> TrackingView:
     order = _order(session, code)
     apply_transition(
         session,
@@ -166,6 +169,7 @@ def reject(session: Session, *, code: str, reason: str, now: datetime) -> Tracki
         actor=actors.customer(order.id),
         change=TransitionInput(action=states.Action.CUSTOMER_REJECT.value, reason=reason),
         now=now,
+        timezone=timezone,
     )
     return get_tracking(session, code=code)
 

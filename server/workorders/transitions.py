@@ -41,6 +41,7 @@ def apply_transition(
     actor: Actor,
     change: TransitionInput,
     now: datetime,
+    timezone: str,
     expected_version: int | None = None,
     op_id: str | None = None,
     op_id_unseen: bool = False,
@@ -103,7 +104,9 @@ def apply_transition(
         op_id=op_id,
         now=now,
     )
-    hooks.run_after_transition(session, order, action=decision.action.value, now=now)
+    hooks.run_after_transition(
+        session, order, action=decision.action.value, now=now, timezone=timezone
+    )
     if decision.action in (states.Action.MERGE, states.Action.UNMERGE):
         _note_on_original(session, order, payload=payload, actor=actor, action=decision.action,
                           now=now)  # fmt: skip

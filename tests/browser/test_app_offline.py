@@ -116,6 +116,7 @@ def test_a_job_given_away_while_offline_is_refused_and_removed(browser, server_u
                 actor=dispatcher,
                 change=workorders_service.TransitionInput(action="assign", technician_id=other),
                 now=utcnow(),
+                timezone="Asia/Shanghai",
             )
 
         context.set_offline(False)

@@ -189,6 +189,7 @@ def test_another_clients_changes_appear_without_reload(page, server_url, board_a
             actor=Actor(kind="user", role="dispatcher", name="another dispatcher"),
             change=workorders_service.TransitionInput(action="assign", technician_id=data.far_id),
             now=utcnow(),
+            timezone="Asia/Shanghai",
         )
     expect(job).to_have_count(0)
     expect(load).to_have_text("1 个工单")
@@ -282,6 +283,7 @@ def test_after_a_lost_listener_the_board_re_reads_its_snapshot(page, server_url,
             actor=Actor(kind="user", role="dispatcher", name="another dispatcher"),
             change=workorders_service.TransitionInput(action="assign", technician_id=data.near_id),
             now=utcnow(),
+            timezone="Asia/Shanghai",
         )
     expect(job).to_have_count(0)
     assert page.evaluate("window.__sameDocument") is True

@@ -55,6 +55,7 @@ def test_dispatcher_pins_and_unpins_a_job_from_the_drawer(page, pin_url, pin_app
             actor=Actor(kind="user", role="dispatcher", name="another dispatcher"),
             change=workorders_service.TransitionInput(action="assign", technician_id=data.far_id),
             now=utcnow(),
+            timezone="Asia/Shanghai",
         )
         # At risk, so the job is in the SLA list, where the dispatcher opens it.
         order = session.get(WorkOrder, data.order_id)

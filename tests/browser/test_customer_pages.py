@@ -94,6 +94,7 @@ def advance(app: Flask, number: str, action: str, actor: Actor, **change: object
             actor=actor,
             change=workorders_service.TransitionInput(action=action, **change),
             now=utcnow(),
+            timezone="Asia/Shanghai",
         )
 
 

@@ -36,7 +36,7 @@ def _occurrences(session, plan):
     )
 
 
-def _finish(session, order, *, now):
+def _finish(session, order, *, now, timezone="Asia/Shanghai"):
     """The engineer answers every required item and completes the job."""
     tech = make_technician(session)
     order.status, order.assignee_id = "in_progress", tech.id
@@ -55,6 +55,7 @@ def _finish(session, order, *, now):
         actor=actor,
         change=workorders_service.TransitionInput(action="complete", resolution="保养完成"),
         now=now,
+        timezone=timezone,
     )
 
 
@@ -80,6 +81,15 @@ def test_an_occurrence_in_its_lead_time_becomes_a_maintenance_order_once(session
     assert (occurrence.due_on, occurrence.status, occurrence.work_order_id) == (
         date(2026, 1, 20), "open", order.id,
     )  # fmt: skip
+
+
+def test_an_occurrence_is_done_on_the_organisations_calendar_day(session, asset):
+    # 03:00 UTC on 23 January is still the 22nd in Los Angeles.
+    plan = make_plan(session, asset_id=asset.id)
+    (order_id,) = _generate(session).created
+    done_at = datetime(2026, 1, 23, 3, tzinfo=UTC)
+    _finish(session, session.get(WorkOrder, order_id), now=done_at, timezone="America/Los_Angeles")
+    assert _occurrences(session, plan)[0].done_on == date(2026, 1, 22)
 
 
 def test_nothing_is_generated_before_the_lead_time(session, asset):
@@ -119,6 +129,7 @@ def test_a_cancelled_order_gives_up_its_occurrence(session, asset):
         actor=office,
         change=workorders_service.TransitionInput(action="cancel", reason="客户停业"),
         now=NOW,
+        timezone="Asia/Shanghai",
     )
     assert _occurrences(session, plan)[0].status == "cancelled"
     assert len(_generate(session, datetime(2026, 2, 14, 2, tzinfo=UTC)).created) == 1

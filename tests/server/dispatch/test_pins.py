@@ -88,7 +88,9 @@ def test_a_run_keeps_a_pinned_job_with_its_engineer_across_the_city(session, dis
         {"work_order_id": str(pinned.id), "number": pinned.number,
          "technician_id": str(west_tech.id)}
     ]  # fmt: skip
-    applied = runs.apply_run(session, run_id=run.id, actor=actor_for(dispatcher), now=NOW)
+    applied = runs.apply_run(
+        session, run_id=run.id, actor=actor_for(dispatcher), now=NOW, timezone="Asia/Shanghai"
+    )
     assert applied.applied["conflicts"] == []
     session.flush()
     session.refresh(pinned)
@@ -105,7 +107,9 @@ def test_a_job_pinned_after_the_snapshot_is_a_conflict_on_apply(session, dispatc
     assert [c["to_technician_id"] for c in run.diff["assign"]] == [str(east_tech.id)]
     # The dispatcher pins the job to its engineer while the plan waits for review.
     _pin(session, order, dispatcher)
-    applied = runs.apply_run(session, run_id=run.id, actor=actor_for(dispatcher), now=NOW)
+    applied = runs.apply_run(
+        session, run_id=run.id, actor=actor_for(dispatcher), now=NOW, timezone="Asia/Shanghai"
+    )
     assert applied.applied["assigned"] == []
     assert applied.applied["conflicts"] == [
         {"work_order_id": str(order.id), "number": order.number,

@@ -88,7 +88,9 @@ def test_apply_assigns_once_and_skips_what_changed(session, dispatcher):
     changed.summary = "someone edited this meanwhile"
     changed.version += 1
     session.flush()
-    applied = runs.apply_run(session, run_id=run.id, actor=actor_for(dispatcher), now=NOW)
+    applied = runs.apply_run(
+        session, run_id=run.id, actor=actor_for(dispatcher), now=NOW, timezone="Asia/Shanghai"
+    )
     assert applied.status == "applied"
     assert [a["work_order_id"] for a in applied.applied["assigned"]] == [str(keep.id)]
     assert applied.applied["conflicts"] == [
@@ -106,7 +108,9 @@ def test_apply_assigns_once_and_skips_what_changed(session, dispatcher):
         )
     ).all()
     assert len(assigns) == 1
-    again = runs.apply_run(session, run_id=run.id, actor=actor_for(dispatcher), now=NOW)
+    again = runs.apply_run(
+        session, run_id=run.id, actor=actor_for(dispatcher), now=NOW, timezone="Asia/Shanghai"
+    )
     assert again.applied == applied.applied
     assert len(session.scalars(
         select(WorkOrderEvent).where(

@@ -71,6 +71,7 @@ def assign(app: Flask, order_id: uuid.UUID, technician_id: uuid.UUID) -> None:
             actor=DISPATCHER,
             change=workorders_service.TransitionInput(action="assign", technician_id=technician_id),
             now=utcnow(),
+            timezone="Asia/Shanghai",
         )
 
 
@@ -83,6 +84,7 @@ def assign_then_fail(app: Flask, order_id: uuid.UUID, technician_id: uuid.UUID) 
             actor=DISPATCHER,
             change=workorders_service.TransitionInput(action="assign", technician_id=technician_id),
             now=utcnow(),
+            timezone="Asia/Shanghai",
         )
         session.flush()
         raise RuntimeError("the request failed after the change")

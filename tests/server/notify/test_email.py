@@ -253,6 +253,7 @@ def test_life_cycle_emails_tell_the_customer_each_step_with_links(
                 actor=actor,
                 change=workorders_service.TransitionInput(action=action, **extra),
                 now=order.created_at,
+                timezone="Asia/Shanghai",
             )
             if action == "assign":  # dispatch sets the plan's times in the same transaction
                 s.get(WorkOrder, order.id).eta_at = eta_at
@@ -306,6 +307,7 @@ def test_a_batch_of_offline_steps_sends_only_what_is_still_true(app, session, sm
                 actor=engineer,
                 change=workorders_service.TransitionInput(action=action, **extra),
                 now=order.created_at,
+                timezone="Asia/Shanghai",
             )
 
     commit(app, batch)
@@ -331,6 +333,7 @@ def test_a_rolled_back_transition_sends_nothing(app, session):
             actor=actor_for(dispatcher),
             change=workorders_service.TransitionInput(action="assign", technician_id=tech.id),
             now=order.created_at,
+            timezone="Asia/Shanghai",
         )
         raise Refused
 

@@ -65,6 +65,7 @@ def setup_trip(app, session):
             actor=actor_for(user, tech),
             change=workorders_service.TransitionInput(action="start_travel"),
             now=utcnow(),
+            timezone="Asia/Shanghai",
         ),
     )
     return order, tech
@@ -146,6 +147,7 @@ def test_a_new_plan_queues_a_refresh_and_tells_the_customer_of_a_big_move(app, s
             actor=actor_for(dispatcher),
             change=workorders_service.TransitionInput(action="assign", technician_id=tech.id),
             now=utcnow(),
+            timezone="Asia/Shanghai",
         )
         s.get(WorkOrder, order.id).eta_at = planned
 

@@ -36,6 +36,7 @@ def act(app, session, order, action: str, **extra) -> None:
             actor=office,
             change=workorders_service.TransitionInput(action=action, **extra),
             now=order.created_at,
+            timezone="Asia/Shanghai",
         ),
     )
 
@@ -206,6 +207,7 @@ def test_an_engineer_who_declines_gets_no_push_about_it(app, session, fcm_app):
             actor=actor_for(user, tech),
             change=workorders_service.TransitionInput(action="decline", reason="太远"),
             now=order.created_at,
+            timezone="Asia/Shanghai",
         ),
     )
     assert [t for t, _ in pushes(session, order)] == ["job_assigned"]

@@ -40,6 +40,7 @@ def assign(app, session, order, tech) -> None:
             actor=actor_for(dispatcher),
             change=workorders_service.TransitionInput(action="assign", technician_id=tech.id),
             now=order.created_at,
+            timezone="Asia/Shanghai",
         ),
     )
 

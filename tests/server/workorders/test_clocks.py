@@ -110,6 +110,7 @@ def _act(session, order, tech, action, at, **kw):
         actor=actor_for(tech.user, tech),
         change=workorders_service.TransitionInput(action=action, **kw),
         now=at,
+        timezone="Asia/Shanghai",
     )
 
 

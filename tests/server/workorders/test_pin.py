@@ -125,6 +125,7 @@ def _act(session, order, user, action, technician=None, **fields):
         actor=actor_for(user, technician),
         change=workorders_service.TransitionInput(action=action, **fields),
         now=NOW,
+        timezone="Asia/Shanghai",
     )
 
 
