@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+import time
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -11,7 +13,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from server.actors import Actor
-from server.auth import tokens
+from server.auth import apikeys, tokens
 from server.auth.models import User
 from server.auth.passwords import hash_password
 from server.customers.models import Customer, Site
@@ -47,6 +49,22 @@ def make_user(session: Session, *, role: str = "dispatcher", **fields: Any) -> U
     session.add(user)
     session.flush()
     return user
+
+
+def signed(
+    gateway: Any, body: Any, *, ts: str | None = None, secret: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """An integration's request: the JSON body and its signed headers (`secret` to sign it
+    wrong, `ts` for a stale or future timestamp)."""
+    ts = ts or str(int(time.time()))
+    raw = json.dumps(body).encode()
+    signature = apikeys.sign(secret or gateway.api_key.signing_secret, ts, raw)
+    return raw, {
+        "Authorization": f"Bearer {gateway.key}",
+        "X-Timestamp": ts,
+        "X-Signature": f"sha256={signature}",
+        "Content-Type": "application/json",
+    }
 
 
 def bearer(app: Flask, user: User, *, ttl_s: int | None = None, **headers: str) -> dict[str, str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
-import time as clock
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -15,7 +13,6 @@ from sqlalchemy.orm import Session
 from server.assets import maintenance
 from server.assets import service as assets_service
 from server.assets.models import Asset, AssetModel, ChecklistTemplate, MaintenancePlan
-from server.auth import apikeys
 from server.customers.models import Customer, Site
 from tests.factories import make_customer, make_site
 
@@ -118,19 +115,6 @@ def make_plan(session: Session, *, created_at: datetime = T0, **fields: Any) -> 
     plan.created_at = created_at
     session.flush()
     return plan
-
-
-def signed(gateway: Any, body: Any, secret: str | None = None) -> tuple[bytes, dict[str, str]]:
-    """A gateway's request: the JSON body and its signed headers (`secret` to sign it wrong)."""
-    ts = str(int(clock.time()))
-    raw = json.dumps(body).encode()
-    signature = apikeys.sign(secret or gateway.api_key.signing_secret, ts, raw)
-    return raw, {
-        "Authorization": f"Bearer {gateway.key}",
-        "X-Timestamp": ts,
-        "X-Signature": f"sha256={signature}",
-        "Content-Type": "application/json",
-    }
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from server.errors import ValidationFailed
 from server.i18n import translate
 from server.workorders import service as workorders_service
 from server.workorders.models import Category, WorkOrder, WorkOrderEvent
-from tests.factories import bearer, make_customer, make_site, make_technician, make_user
-from tests.server.assets.conftest import TZ, make_asset, make_model, make_template, signed
+from tests.factories import bearer, make_customer, make_site, make_technician, make_user, signed
+from tests.server.assets.conftest import TZ, make_asset, make_model, make_template
 
 AGENT = Actor(kind="user", role="agent", name="客服")
 

@@ -26,9 +26,10 @@ from tests.factories import (
     make_technician,
     make_user,
     make_van,
+    signed,
     stock,
 )
-from tests.server.assets.conftest import TZ, make_asset, make_model, make_plan, signed
+from tests.server.assets.conftest import TZ, make_asset, make_model, make_plan
 
 MODELS = "/api/v1/asset-models"
 ASSETS = "/api/v1/assets"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import time
 import uuid
 from email.message import EmailMessage
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from server.auth import apikeys
 from server.workorders.mail import html_to_text, parse_mail
 from server.workorders.models import Attachment, WorkOrder, WorkOrderEvent
-from tests.factories import bearer, make_customer, make_site, make_user, make_work_order
+from tests.factories import bearer, make_customer, make_site, make_user, make_work_order, signed
 
 EMAIL = "/api/v1/intake/email"
 IOT = "/api/v1/intake/iot"
@@ -160,18 +159,6 @@ def gateway(session):
     return apikeys.create_api_key(session, name="BMS gateway", kind="iot", customer_id=customer.id)
 
 
-def _signed(gateway, body, *, ts=None, secret=None):
-    ts = ts or str(int(time.time()))
-    raw = json.dumps(body).encode()
-    signature = apikeys.sign(secret or gateway.api_key.signing_secret, ts, raw)
-    return raw, {
-        "Authorization": f"Bearer {gateway.key}",
-        "X-Timestamp": ts,
-        "X-Signature": f"sha256={signature}",
-        "Content-Type": "application/json",
-    }
-
-
 ALARM = {
     "asset_serial": "CH-0042",
     "alarm_code": "E17",
@@ -181,11 +168,11 @@ ALARM = {
 
 
 def test_a_signed_alarm_opens_an_order_and_repeats_append_to_it(client, session, gateway):
-    raw, headers = _signed(gateway, ALARM)
+    raw, headers = signed(gateway, ALARM)
     first = client.post(IOT, data=raw, headers=headers)
     assert first.status_code == 200, first.json
     assert first.json["outcome"] == "created"
-    raw2, headers2 = _signed(gateway, {**ALARM, "occurred_at": "2026-11-23T10:05:00+08:00"})
+    raw2, headers2 = signed(gateway, {**ALARM, "occurred_at": "2026-11-23T10:05:00+08:00"})
     second = client.post(IOT, data=raw2, headers=headers2)
     assert second.json == {**first.json, "outcome": "duplicate"}
     order = session.scalar(select(WorkOrder).where(WorkOrder.number == first.json["number"]))
@@ -210,15 +197,15 @@ def test_a_signed_alarm_opens_an_order_and_repeats_append_to_it(client, session,
 def test_alarm_signature_failures_are_401_and_write_nothing(
     client, session, gateway, tamper, error
 ):
-    raw, headers = _signed(gateway, ALARM)
+    raw, headers = signed(gateway, ALARM)
     if tamper == "bad_signature":
         headers["X-Signature"] = "sha256=" + "0" * 64
     elif tamper == "stale":
-        raw, headers = _signed(gateway, ALARM, ts=str(int(time.time()) - 3600))
+        raw, headers = signed(gateway, ALARM, ts=str(int(time.time()) - 3600))
     elif tamper == "missing":
         del headers["X-Signature"]
     elif tamper == "wrong_secret":
-        raw, headers = _signed(gateway, ALARM, secret="not-the-secret")
+        raw, headers = signed(gateway, ALARM, secret="not-the-secret")
     response = client.post(IOT, data=raw, headers=headers)
     assert response.status_code == 401
     assert response.json["error"] == error
@@ -226,7 +213,7 @@ def test_alarm_signature_failures_are_401_and_write_nothing(
 
 
 def test_a_replayed_alarm_is_refused(client, session, gateway):
-    raw, headers = _signed(gateway, ALARM)
+    raw, headers = signed(gateway, ALARM)
     assert client.post(IOT, data=raw, headers=headers).status_code == 200
     replay = client.post(IOT, data=raw, headers=headers)
     assert replay.status_code == 401
@@ -234,7 +221,7 @@ def test_a_replayed_alarm_is_refused(client, session, gateway):
 
 
 def test_a_signed_but_malformed_alarm_is_422(client, gateway):
-    raw, headers = _signed(gateway, {"asset_serial": "X"})
+    raw, headers = signed(gateway, {"asset_serial": "X"})
     response = client.post(IOT, data=raw, headers=headers)
     assert response.status_code == 422
     assert {"alarm_code", "message", "occurred_at"} <= set(response.json["errors"]["json"])
