@@ -11,18 +11,22 @@ what it can).
 `fits` is a sufficient check, not an exact one: it tries one schedule, the earliest. Each
 break is taken on the first leg where it may start, unless that would miss the next job's
 window while taking it after that job is still possible; and it is taken at a stop (before
-driving on, waiting for it to begin if need be), never in the middle of a drive. The routing
-model allows the latter, but OR-Tools 9.15 could not start a search from routes that needed
-it (a job 1 h 47 min from home, lunch only possible on the way back: the search failed at
-once), so the check leaves that to the second search. A route it rejects may be feasible;
-the cost is a job cut that the second search can put back. A route it accepts is feasible:
-the schedule it found is one.
+driving on, waiting for it to begin if need be), never in the middle of a drive, and not
+waited for at the last job before the drive home (a day that needs that does not fit). The
+routing model allows both, but OR-Tools 9.15 did not take such routes as a starting point: a
+search from a job 1 h 47 min from home with lunch only possible on the way back failed at once,
+and a day of one job 1 h 28 min from home, done half an hour before lunch, could not even be
+read. So the check leaves those days to the second search. A route it rejects may be
+feasible; the cost is a job cut that the second search can put back. A route it accepts is
+feasible: the schedule it found is one.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 
+from . import exchange
 from .model import Job, Problem, Technician
 from .reasons import EffectiveBreak, effective_breaks
 
@@ -48,8 +52,8 @@ def fits(
             if brk.start_min >= start:
                 break  # the break cannot begin before this stop: a later leg (or after the day)
             begins = max(now, brk.start_min)  # at the last stop, before driving on
-            if begins > brk.start_max:
-                return False
+            if begins > brk.start_max or (not is_job and remaining and begins > now):
+                return False  # too late, or waiting at the last job for it before going home
             with_break = max(begins + brk.duration + remaining, opens)
             missed = is_job and with_break > closes and start <= closes
             if missed and start + service <= brk.start_max:
@@ -139,20 +143,33 @@ def repair(
     allowed: Sequence[Sequence[int]],
     drop: Mapping[str, int],
     routes: list[list[int]],
+    deadline: float,
 ) -> list[list[int]] | None:
     """The routes of a plan made without breaks (job numbers into `jobs`, one list per
     technician of `techs`), each cut down until its technician can take their breaks
     (`cut_to_fit`: the cheapest priority by `drop` first, then the longest job), then every job
     not served put back where it fits with them, dearest first, at the least added travel
-    (`fill`). `allowed[k]`: the technicians (indices into `techs`) job k may go to. None if a
-    job in progress cannot stay first."""
+    (`fill`), then dearer jobs put in for cheaper ones or ones that move elsewhere
+    (`exchange.upgrade`, until `deadline` by `time.perf_counter()`). `allowed[k]`: the
+    technicians (indices into `techs`) job k may go to. None if a job in progress cannot stay
+    first."""
     travel = problem.distances if problem.distances is not None else problem.durations
     schedules = [effective_breaks(tech) for tech in techs]
+
+    durations = problem.durations
+    resting = [sum(brk.duration for brk in schedule) for schedule in schedules]
 
     def fit(vehicle: int, route: Sequence[int]) -> bool:
         if any(jobs[k].fixed_to is not None for k in route[1:]):
             return False  # a job in progress stays first
-        return fits(problem.durations, techs[vehicle], schedules[vehicle], [jobs[k] for k in route])
+        tech = techs[vehicle]
+        # Quick no: more work, driving and rest than the shift holds.
+        stops = [tech.start_location, *(jobs[k].location for k in route), tech.end_location]
+        busy = sum(durations[a][b] for a, b in itertools.pairwise(stops))
+        busy += resting[vehicle] + sum(jobs[k].duration for k in route)
+        if busy > tech.shift.end - tech.shift.start:
+            return False
+        return fits(durations, tech, schedules[vehicle], [jobs[k] for k in route])
 
     def cost(k: int) -> tuple[int, int]:
         return drop[jobs[k].priority], -jobs[k].duration
@@ -193,5 +210,26 @@ def repair(
         room=room,
         detour=detour,
         fit=fit,
+    )
+
+    def length(vehicle: int, route: Sequence[int]) -> int:
+        tech = techs[vehicle]
+        stops = [tech.start_location, *(jobs[k].location for k in route), tech.end_location]
+        return sum(travel[a][b] for a, b in itertools.pairwise(stops))
+
+    served = {k for route in cut for k in route}
+    exchange.upgrade(
+        cut,
+        [k for k in waiting if k not in served],
+        exchange.Day(
+            allowed=lambda k: allowed[k],
+            room=room,
+            fit=fit,
+            travel=length,
+            detour=detour,
+            value=lambda k: drop[jobs[k].priority],
+            fixed=lambda k: jobs[k].fixed_to is not None,
+        ),
+        deadline,
     )
     return cut

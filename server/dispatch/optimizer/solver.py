@@ -51,12 +51,14 @@ The model, in the words of the routing library:
   `_RELAXED_SHARE` of the time plans without breaks (a day that runs into the time the breaks
   need costs, per second, as if they had left out the cheapest job, so the plan leaves room
   where it can); then each route is cut until its breaks fit and every job not served is put
-  back where it fits with them (`breaks.py`: cheapest priority out first, dearest in first);
-  then guided local search, with the breaks, improves that plan for the rest of the time
-  (OR-Tools' iterated local search cannot start from a given plan). If that search finds
-  nothing from those routes, they are the plan (OR-Tools has read them as valid); if stage 1
-  found no plan or its routes cannot be read, the solve runs as one stage in the time left. With a
-  solution limit, each stage gets it: still deterministic.
+  back where it fits with them (`breaks.py`: cheapest priority out first, dearest in first),
+  then dearer jobs still waiting go in for cheaper ones or for ones that move to another
+  route (`exchange.py`, within `_REPAIR_SHARE` of the time); then guided local search, with
+  the breaks, improves that plan for the rest of the time (OR-Tools' iterated local search
+  cannot start from a given plan). If that search finds nothing from those routes, they are
+  the plan (OR-Tools has read them as valid); if stage 1 found no plan or its routes cannot be
+  read, the solve runs as one stage in the time left. With a solution limit, each stage gets
+  it and the exchange runs to its end: still deterministic.
 - **Two cores.** With `workers=2`, a time-limited solve (no solution limit) of 50 jobs or more
   runs a second search with the next seed in a spawned process, and keeps the plan with the
   lower objective (ties: the first one). The default, one worker, stays in process.
@@ -117,6 +119,13 @@ _STATUS = routing_enums_pb2.RoutingSearchStatus
 # Two stages (see the module docstring): the share of the time limit planned without breaks,
 # and the fewest jobs for which it is done.
 _RELAXED_SHARE = 0.7
+# At most this share of the time limit for putting dearer jobs in for cheaper ones between the
+# stages (`exchange.py`); it usually needs far less.
+_REPAIR_SHARE = 0.1
+# Set aside from the second stage's time: before its time limit starts, OR-Tools completes the
+# given routes (0.15-0.2 s on the field day, 40 technicians with breaks); pricing lateness
+# exactly, it overshoots its limit by up to 0.2 s; and the plan is read back after.
+_STAGE_TWO_RESERVE_S = 0.35
 _TWO_STAGE_MIN_JOBS = 50
 
 
@@ -148,7 +157,9 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Plan:  # noq
     ):
         plan = _solve_portfolio(problem, params, assessments, candidates, usable)
     else:
-        plan = _solve_model(problem, params, assessments, candidates, usable)
+        plan = _solve_model(
+            problem, params, assessments, candidates, usable, until=started + params.time_limit_s
+        )
 
     served = {stop.job_id for route in plan.routes for stop in route.stops}
     left_out = {u.job_id: u for u in plan.unassigned}
@@ -258,26 +269,34 @@ def _solve_model(
     assessments: list[Assessment],
     candidates: tuple[int, ...],
     usable: tuple[int, ...],
+    until: float | None = None,
 ) -> Plan:
-    """One search, or two (see "Two stages" in the module docstring)."""
+    """One search, or two (see "Two stages" in the module docstring), ending by `until`
+    (`time.perf_counter()`; default: the time limit from now) when time-limited."""
+    started = time.perf_counter()
+    until = started + params.time_limit_s if until is None else until
     layout = _layout(problem, params, assessments, candidates, usable)
     techs = tuple(problem.technicians[v] for v in usable)
     if _two_stage(layout, techs):
-        started = time.perf_counter()
-        first = replace(params, time_limit_s=params.time_limit_s * _RELAXED_SHARE)
+        first = replace(params, time_limit_s=(until - started) * _RELAXED_SHARE)
         relaxed = _relaxed_routes(problem, first, layout, techs)
-        left = max(0.1, params.time_limit_s - (time.perf_counter() - started))
-        params = replace(params, time_limit_s=left)
+        # With a solution limit the repair runs to its end: the plan stays repeatable.
+        deadline = (
+            started + (until - started) * (_RELAXED_SHARE + _REPAIR_SHARE)
+            if params.solution_limit is None
+            else math.inf
+        )
         drop = dict(params.weights.drop)
         routes = relaxed and breaks.repair(
-            problem, techs, layout.jobs, layout.allowed, drop, relaxed
+            problem, techs, layout.jobs, layout.allowed, drop, relaxed, deadline
         )
         if routes:
             model = _model(problem, params, layout, techs)
-            solution = _search(model, initial=routes)
+            solution = _search(model, initial=routes, until=until)
             if solution is not None:
                 return _plan(problem, layout, techs, model, solution)
         # No plan without breaks, or routes the model would not take: one stage, time left.
+        params = replace(params, time_limit_s=max(0.1, until - time.perf_counter()))
     model = _model(problem, params, layout, techs)
     solution = _search(model)
     if solution is None:
@@ -463,7 +482,7 @@ def _model(
         jobs=job_count,
         metaheuristic=metaheuristic,
         mixed_priorities=len({drop[job.priority] for job in layout.jobs}) > 1,
-        exact_costs=not (has_breaks and has_due),
+        exact_costs=not ((has_breaks or not with_breaks) and has_due),
         mean_arc_cost=max(1.0, sum(map(sum, base)) / max(1, len(base) * (len(base) - 1))),
     )
     return _Model(
@@ -478,10 +497,11 @@ def _model(
     )
 
 
-def _search(model: _Model, initial: list[list[int]] | None = None) -> Any:
+def _search(model: _Model, initial: list[list[int]] | None = None, until: float = math.inf) -> Any:
     """The best solution found, or None. From `initial` (one list of nodes per vehicle) when
-    given: None when those routes break a rule of the model, the routes themselves when the
-    search finds nothing from them."""
+    given, searching until `until` (`time.perf_counter()`) at the latest: None when those
+    routes break a rule of the model, the routes themselves when the search finds nothing
+    from them."""
     routing, search = model.routing, model.search
     if initial is not None:
         if model.metaheuristic == ITERATED_LOCAL_SEARCH:
@@ -495,6 +515,11 @@ def _search(model: _Model, initial: list[list[int]] | None = None) -> Any:
         assignment = routing.ReadAssignmentFromRoutes(indices, True)
         if assignment is None:
             return None
+        # What is left of the time, less what its limit does not count (see the reserve).
+        left = until - time.perf_counter() - _STAGE_TWO_RESERVE_S
+        search.time_limit.FromMilliseconds(
+            max(1, min(search.time_limit.ToMilliseconds(), round(left * 1000)))
+        )
     elif model.metaheuristic == ITERATED_LOCAL_SEARCH:
         # No stall guard: ILS would ignore it, and it costs a Python call per move examined.
         return routing.SolveWithIteratedLocalSearch(search)
@@ -502,9 +527,9 @@ def _search(model: _Model, initial: list[list[int]] | None = None) -> Any:
     routing.AddAtSolutionCallback(guard.on_solution)
     routing.AddSearchMonitor(routing.solver().CustomLimit(guard.stalled))
     if initial is not None:
-        # When the search cannot start from them (OR-Tools 9.15 fails at once on some sets of
-        # routes with breaks that it has just read as valid, a set that succeeds route by
-        # route), the routes as read are still a plan that holds every rule: keep them.
+        # Should the search still not start from them (it failed at once on some runs before
+        # `guided_from` raised the time OR-Tools may take to complete them), the routes as
+        # read are a plan that holds every rule: keep them.
         return routing.SolveFromAssignmentWithParameters(assignment, search) or assignment
     return routing.SolveWithParameters(search)
 

@@ -138,3 +138,16 @@ def test_fill_skips_what_fits_nowhere_and_respects_who_may_take_it():
         fit=lambda vehicle, route: 2 not in route,
     )
     assert routes == [[0], [1]]
+
+
+def test_a_break_is_not_waited_for_at_the_last_job_before_the_drive_home():
+    # Done at 11:30, 90 minutes from home, lunch from 12:00: the technician would wait for it
+    # at the job, or break up the drive home. The routing model allows both, but OR-Tools
+    # could not read such a day as a starting point: not one for the second search to start
+    # from.
+    eleven = Window(11 * HOUR, 11 * HOUR)
+    assert not fits(LINE, T, [LUNCH], [job("far", 90, minutes=30, window=eleven)])
+    # Home by 12:00 and lunch there; or lunch at once after the last job, no waiting.
+    assert fits(LINE, T, [LUNCH], [job("near", 30, minutes=30, window=eleven)])
+    noon = Window(11 * HOUR + 30 * MINUTE, 11 * HOUR + 30 * MINUTE)
+    assert fits(LINE, T, [LUNCH], [job("far", 90, minutes=30, window=noon)])
