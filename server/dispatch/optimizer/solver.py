@@ -80,7 +80,6 @@ import multiprocessing
 import random
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -113,6 +112,10 @@ from .validate import validate_params, validate_problem
 
 # Below this many jobs a second worker costs more (process start, pickling) than it finds.
 _PORTFOLIO_MIN_JOBS = 50
+# The second worker ends this much before the deadline, for its plan to come back in time;
+# and may take this long past it before its plan is given up.
+_CHILD_RETURN_S = 0.2
+_CHILD_GRACE_S = 2.0
 
 _STATUS = routing_enums_pb2.RoutingSearchStatus
 
@@ -185,19 +188,60 @@ def _solve_portfolio(
 
     The child is spawned, not forked: the caller may be a threaded worker, and forking a
     threaded process is unsafe. Spawning re-imports OR-Tools (a few tenths of a second), so
-    the child gets the same deadline rather than the same time limit."""
+    the child gets the same deadline rather than the same time limit. Its work goes to it as
+    the arguments of a process, which `start()` writes to the child before it returns: OR-Tools
+    holds the GIL while it searches, so a process pool's feeder thread could not hand the work
+    over until our own search had ended, and the two searches ran one after the other."""
     deadline = time.time() + params.time_limit_s
     other = replace(params, seed=params.seed + 1, workers=1)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        future = pool.submit(_solve_by, deadline, problem, other, assessments, candidates, usable)
-        mine = _solve_model(problem, params, assessments, candidates, usable)
-        theirs = future.result()
-    if theirs.status != "no_solution" and (
-        mine.status == "no_solution" or theirs.objective < mine.objective
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_solve_into,
+        args=(sender, deadline, problem, other, assessments, candidates, usable),
+        daemon=True,
+    )
+    child.start()
+    sender.close()
+    try:
+        left = deadline - time.time()  # handing the work over took a while
+        mine = _solve_model(
+            problem, params, assessments, candidates, usable, until=time.perf_counter() + left
+        )
+        theirs = _received(receiver, deadline)
+    finally:
+        receiver.close()
+        child.join(_CHILD_GRACE_S)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    if (
+        theirs is not None
+        and theirs.status != "no_solution"
+        and (mine.status == "no_solution" or theirs.objective < mine.objective)
     ):
         return theirs
     return mine
+
+
+def _solve_into(sender: Any, deadline: float, *args: Any) -> None:
+    """In the child: `_solve_by`, its plan sent back through `sender` (closed, sending
+    nothing, if it fails: the parent then keeps its own plan)."""
+    try:
+        sender.send(_solve_by(deadline - _CHILD_RETURN_S, *args))
+    finally:
+        sender.close()
+
+
+def _received(receiver: Any, deadline: float) -> Plan | None:
+    """The child's plan, if it comes by the deadline (and a grace for its last steps)."""
+    try:
+        if receiver.poll(max(0.0, deadline - time.time()) + _CHILD_GRACE_S):
+            plan: Plan = receiver.recv()
+            return plan
+    except (EOFError, OSError):
+        pass  # the child failed: our own plan stands
+    return None
 
 
 def _solve_by(

@@ -3,7 +3,9 @@ pins, fixed jobs, territories, capacity, priorities and SLA due times."""
 
 from __future__ import annotations
 
+import multiprocessing
 import random
+import time
 from dataclasses import replace
 
 from server.dispatch.optimizer import (
@@ -16,6 +18,7 @@ from server.dispatch.optimizer import (
     Weights,
     Window,
     solve,
+    solver,
 )
 
 from .builders import HOUR, MINUTE, QUICK, job, plane, tech
@@ -400,3 +403,12 @@ def test_an_overfull_day_with_lunch_breaks_drops_the_low_priority_work_first():
     dropped = [priority[u.job_id] for u in plan.unassigned]
     assert dropped
     assert set(dropped) == {"low"}
+
+
+def test_the_second_workers_plan_is_taken_when_it_comes_and_skipped_when_it_fails():
+    receiver, sender = multiprocessing.Pipe(duplex=False)
+    plan = Plan(routes=(), unassigned=(), objective=7, status="feasible")
+    sender.send(plan)
+    assert solver._received(receiver, time.time()) == plan
+    sender.close()  # a child that failed: closed without sending
+    assert solver._received(receiver, time.time()) is None
