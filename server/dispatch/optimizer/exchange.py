@@ -24,7 +24,7 @@ and callables, so they are tested without a routing model.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 Route = list[int]
@@ -100,15 +100,7 @@ def _best_move(
             move = _Move(value, day.travel(vehicle, new) - before, ((vehicle, new),), ())
             if move.beats(best):
                 best = move
-        for i, out in enumerate(route):
-            if day.fixed(out):
-                continue
-            rest = route[:i] + route[i + 1 :]
-            if not day.room(vehicle, rest, job):
-                continue
-            new = _cheapest_fit(day, vehicle, rest, job)
-            if new is None:
-                continue
+        for out, new in _in_place_of(day, vehicle, route, job, lambda out: False):
             here = _Move(value, day.travel(vehicle, new) - before, ((vehicle, new),), ())
             if not here.beats(best):
                 continue  # even the best case of this move cannot win
@@ -194,17 +186,31 @@ def _place_elsewhere(
                     best = move
         if best is not None and best.gain == worth:
             continue  # no swap can beat a plain move
-        for i, out in enumerate(route):
+
+        def hopeless(out: int) -> bool:
+            # Reads the best move so far when asked, on purpose: it prunes as the best improves.
             gain = worth - day.value(out)
-            if day.fixed(out) or gain <= 0 or (best is not None and gain < best.gain):
-                continue
-            rest = route[:i] + route[i + 1 :]
-            if not day.room(vehicle, rest, job):
-                continue
-            new = _cheapest_fit(day, vehicle, rest, job)
-            if new is None:
-                continue
+            return gain <= 0 or (best is not None and gain < best.gain)  # noqa: B023
+
+        for out, new in _in_place_of(day, vehicle, route, job, hopeless):
+            gain = worth - day.value(out)
             move = _Move(gain, day.travel(vehicle, new) - before, ((vehicle, new),), (out,))
             if move.beats(best):
                 best = move
     return best
+
+
+def _in_place_of(
+    day: Day, vehicle: int, route: Route, job: int, skip: Callable[[int], bool]
+) -> Iterator[tuple[int, Route]]:
+    """Each job of `route` (neither in progress nor `skip`ped, asked as it comes) whose place
+    `job` can take, with the route that makes: `job` where it adds the least travel."""
+    for i, out in enumerate(route):
+        if day.fixed(out) or skip(out):
+            continue
+        rest = route[:i] + route[i + 1 :]
+        if not day.room(vehicle, rest, job):
+            continue
+        new = _cheapest_fit(day, vehicle, rest, job)
+        if new is not None:
+            yield out, new
