@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, request
 from flask.views import MethodView
 
 from mobile_api import ops as ops_service
 from mobile_api import sync as sync_service
-from mobile_api.engineers import engineer_actor
 from mobile_api.schemas import (
     LocationSchema,
     OpsResultSchema,
@@ -22,7 +21,7 @@ from mobile_api.schemas import (
 from mobile_api.uploads import store_upload
 from server.actors import Actor
 from server.api import Blueprint
-from server.auth.guard import current_user
+from server.auth.guard import current_actor
 from server.db import db, utcnow
 from server.errors import Forbidden
 from server.notify import service as notify_service
@@ -36,7 +35,7 @@ PING_INTERVAL_S = 15
 
 
 def _engineer() -> Actor:
-    actor = engineer_actor(db.session, user=current_user(), locale=g.get("locale", "zh-CN"))
+    actor = current_actor()
     if actor.technician_id is None:
         raise Forbidden("not_an_engineer")
     return actor

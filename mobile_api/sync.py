@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.actors import Actor
 from server.assets import jobs
 from server.errors import ValidationFailed
-from server.inventory.models import PartReservation
+from server.inventory import reservations
 from server.workorders import service as workorders_service
 from server.workorders.models import WorkOrder
 
@@ -103,16 +101,6 @@ def phone_copies(
 
 def _attach_parts(session: Session, orders: list[WorkOrder]) -> None:
     """The parts held or used for each order, in one query for the whole page."""
-    by_order: dict[uuid.UUID, list[PartReservation]] = {o.id: [] for o in orders}
-    if by_order:
-        for reservation in session.scalars(
-            select(PartReservation)
-            .where(
-                PartReservation.work_order_id.in_(list(by_order)),
-                PartReservation.status.in_(("requested", "reserved", "issued", "consumed")),
-            )
-            .order_by(PartReservation.created_at)
-        ):
-            by_order[reservation.work_order_id].append(reservation)
+    by_order = reservations.for_work_orders(session, [order.id for order in orders])
     for order in orders:
         order.parts = by_order[order.id]  # type: ignore[attr-defined]

@@ -36,15 +36,25 @@ OPENAPI = {
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app, api = create_base_app(__name__, config)
+    storage.init_app(app)
+    _register_blueprints(app, api)
+    notify_backends.log_configuration(app.config)
+    mobile_api.init_app(app)
+    _register_cli(app)
+    return app
+
+
+def create_base_app(import_name: str, config: dict[str, Any] | None = None) -> tuple[Flask, Api]:
+    """What every Fieldline process shares (the API and the stream process): settings, logging,
+    database, the caller's language and the one error shape; no blueprints yet."""
     settings = load_config(config)
-    app = Flask(__name__, static_folder=None)
+    app = Flask(import_name, static_folder=None)
     app.config.update(settings.as_flask_mapping())
     app.config.update(OPENAPI)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     configure_logging(app)
-
     db.init_app(app, resolve_database_url(settings))
-    storage.init_app(app)
 
     @app.before_request
     def _locale() -> None:
@@ -52,11 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     api = Api(app)
     register_security_scheme(api, app)
-    _register_blueprints(app, api)
-    notify_backends.log_configuration(app.config)
-    mobile_api.init_app(app)
-    _register_cli(app)
-    return app
+    return app, api
 
 
 def _register_blueprints(app: Flask, api: Api) -> None:

@@ -279,7 +279,7 @@ def _describe(due: Due) -> str:
 
 
 def on_order_transition(
-    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str
+    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str, **_: Any
 ) -> None:
     """Completing a maintenance order moves its plan on; cancelling it gives up the occurrence
     (the next one is counted from its due date)."""

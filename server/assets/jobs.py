@@ -21,7 +21,7 @@ from server.errors import Conflict, Forbidden, InvalidTransition, NotFound, Vali
 from server.workorders import attachments, hooks
 from server.workorders import service as workorders_service
 from server.workorders.models import WorkOrder
-from server.workorders.timeline import record
+from server.workorders.timeline import record, record_change
 
 # Where an engineer can fill in the checklist: on site.
 FILLABLE = ("in_progress", "on_hold")
@@ -140,9 +140,7 @@ def answer_item(
     item.note = note.strip() if note and note.strip() else None
     item.answered_at = now
     item.answered_by = actor.name
-    order.version += 1
-    order.updated_at = now
-    record(
+    record_change(
         session,
         order,
         actor=actor,

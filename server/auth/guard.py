@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app, g, request
+from sqlalchemy.orm import Session
 
 from server import ratelimit
 from server.actors import Actor
@@ -50,18 +51,22 @@ def authenticate(roles: Iterable[str] = ()) -> User:
 
 def current_actor() -> Actor:
     """The signed-in caller as the services see them (with their technician id, if any)."""
-    user = current_user()
+    return actor_for(db.session, user=current_user(), locale=g.get("locale", "zh-CN"))
+
+
+def actor_for(session: Session, *, user: User, locale: str) -> Actor:
+    """`user` as the services see them: with their technician id for a technician (the id
+    alone, asked on every request of the engineer app), None for anyone else."""
     technician_id = None
     if user.role == Role.TECHNICIAN:
-        technician = technicians_service.find_technician_for_user(db.session, user_id=user.id)
-        technician_id = technician.id if technician else None
+        technician_id = technicians_service.technician_id_for_user(session, user_id=user.id)
     return Actor(
         kind="user",
         role=user.role,
         user_id=user.id,
         technician_id=technician_id,
         name=user.name,
-        locale=g.get("locale", "zh-CN"),
+        locale=locale,
     )
 
 

@@ -25,7 +25,7 @@ from server.inventory import service, states
 from server.inventory.models import PartReservation, StockLocation, StockMove
 from server.workorders import hooks
 from server.workorders.models import WorkOrder
-from server.workorders.timeline import get_work_order, record
+from server.workorders.timeline import get_work_order, record, record_change
 
 REQUESTERS = frozenset({"admin", "dispatcher", "agent", "warehouse", "technician"})
 
@@ -38,9 +38,12 @@ def _event(
     action: str,
     reservation: PartReservation,
     now: datetime,
+    changed: bool = False,
     **extra: Any,
 ) -> None:
-    record(
+    """The reservation's step on the order's timeline; `changed`: the step changes the order
+    itself (its version moves on)."""
+    (record_change if changed else record)(
         session,
         order,
         actor=actor,
@@ -71,9 +74,7 @@ def refresh_waiting(session: Session, order: WorkOrder, *, actor: Actor, now: da
     if waiting == order.waiting_for_parts:
         return
     order.waiting_for_parts = waiting
-    order.version += 1
-    order.updated_at = now
-    record(
+    record_change(
         session,
         order,
         actor=actor,
@@ -380,11 +381,10 @@ def use_from_van(
         work_order_id=order.id,
         reservation_id=reservation.id,
     )
-    order.version += 1
-    order.updated_at = now
     _event(
         session,
         order,
+        changed=True,
         actor=actor,
         action="parts_consumed",
         reservation=reservation,
@@ -543,6 +543,25 @@ def list_for_work_order(
     return rows, Decimal(cost or 0).quantize(Decimal("0.01"))
 
 
+def for_work_orders(
+    session: Session, work_order_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[PartReservation]]:
+    """The parts held or used for each of these orders (not those released or returned), oldest
+    first, in one query: for pages that show many orders at once."""
+    by_order: dict[uuid.UUID, list[PartReservation]] = {order_id: [] for order_id in work_order_ids}
+    if by_order:
+        for reservation in session.scalars(
+            select(PartReservation)
+            .where(
+                PartReservation.work_order_id.in_(list(by_order)),
+                PartReservation.status.in_(("requested", "reserved", "issued", "consumed")),
+            )
+            .order_by(PartReservation.created_at)
+        ):
+            by_order[reservation.work_order_id].append(reservation)
+    return by_order
+
+
 def queue(
     session: Session, *, statuses: tuple[str, ...], page: int, page_size: int
 ) -> tuple[list[tuple[PartReservation, WorkOrder]], int]:
@@ -571,7 +590,7 @@ def queue(
 
 
 def on_work_order_transition(
-    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str
+    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str, **_: Any
 ) -> None:
     """Cancelling an order frees what was held for it; completing it frees what was never
     issued (issued parts not used stay on the van, to be returned)."""

@@ -47,6 +47,18 @@ def build_message(message: Outgoing, *, sender: str, tz: str) -> EmailMessage:
     return mail
 
 
+def _compose(message: Outgoing, *, sender: str, tz: str) -> EmailMessage | SendResult:
+    """The email for `message`, or a failed result when it could never be sent (an unknown
+    template, a malformed address): retrying would not help."""
+    if not templates.has_template(message.template):
+        return SendResult.failed(f"unknown template {message.template}")
+    try:
+        Address(addr_spec=message.recipient)
+    except (ValueError, IndexError) as exc:
+        return SendResult.failed(f"bad recipient address: {exc}")
+    return build_message(message, sender=sender, tz=tz)
+
+
 class SmtpSender:
     def __init__(
         self,
@@ -66,13 +78,9 @@ class SmtpSender:
         self.user, self.password, self.tls, self.timeout_s = user, password, tls, timeout_s
 
     def send(self, message: Outgoing) -> SendResult:
-        if not templates.has_template(message.template):
-            return SendResult.failed(f"unknown template {message.template}")
-        try:
-            Address(addr_spec=message.recipient)
-        except (ValueError, IndexError) as exc:
-            return SendResult.failed(f"bad recipient address: {exc}")
-        mail = build_message(message, sender=self.sender, tz=self.tz)
+        mail = _compose(message, sender=self.sender, tz=self.tz)
+        if isinstance(mail, SendResult):
+            return mail
         try:
             with self._connect() as smtp:
                 if self.user:
@@ -117,13 +125,9 @@ class MailDirSender:
         self.folder, self.sender, self.tz = Path(folder), sender, tz
 
     def send(self, message: Outgoing) -> SendResult:
-        if not templates.has_template(message.template):
-            return SendResult.failed(f"unknown template {message.template}")
-        try:
-            Address(addr_spec=message.recipient)
-        except (ValueError, IndexError) as exc:
-            return SendResult.failed(f"bad recipient address: {exc}")
-        mail = build_message(message, sender=self.sender, tz=self.tz)
+        mail = _compose(message, sender=self.sender, tz=self.tz)
+        if isinstance(mail, SendResult):
+            return mail
         name = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:40] + ".eml"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from server.config import Config
@@ -42,9 +42,15 @@ def on_created(session: Session, order: WorkOrder, *, now: datetime, timezone: s
 
 
 def on_transition(
-    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str
+    session: Session,
+    order: WorkOrder,
+    *,
+    action: str,
+    event: WorkOrderEvent,
+    now: datetime,
+    timezone: str,
 ) -> None:
-    payload = _event_payload(session, order)
+    payload = event.payload or {}
     previous: uuid.UUID | None = None
     technician = order.assignee_id
     if action == "assign":
@@ -71,24 +77,6 @@ hooks.after_transition.append(on_transition)
 
 def _note(session: Session, intent: Intent) -> None:
     session.info.setdefault(_INTENTS, []).append(intent)
-
-
-def _event_payload(session: Session, order: WorkOrder) -> dict[str, Any]:
-    """The payload of the event this action just recorded (still unflushed, as a rule)."""
-    for obj in session.new:
-        if (
-            isinstance(obj, WorkOrderEvent)
-            and obj.work_order_id == order.id
-            and obj.version == order.version
-        ):
-            return dict(obj.payload or {})
-    found = session.scalar(
-        select(WorkOrderEvent)
-        .where(WorkOrderEvent.work_order_id == order.id, WorkOrderEvent.version == order.version)
-        .order_by(WorkOrderEvent.id.desc())
-        .limit(1)
-    )
-    return dict(found.payload or {}) if found else {}
 
 
 def _uuid(value: Any) -> uuid.UUID | None:

@@ -78,6 +78,12 @@ def find_technician_for_user(session: Session, *, user_id: uuid.UUID) -> Technic
     return session.scalar(select(Technician).where(Technician.user_id == user_id))
 
 
+def technician_id_for_user(session: Session, *, user_id: uuid.UUID) -> uuid.UUID | None:
+    """The id alone of a user's technician profile, if there is one: what every request of an
+    engineer asks, without loading the profile with its skills."""
+    return session.scalar(select(Technician.id).where(Technician.user_id == user_id))
+
+
 def list_technicians(
     session: Session,
     *,

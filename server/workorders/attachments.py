@@ -20,7 +20,7 @@ from server.geo import to_geography
 from server.storage import BlobStore, sha256_hex
 from server.workorders import uploads
 from server.workorders.models import Attachment, WorkOrder
-from server.workorders.timeline import get_work_order, record
+from server.workorders.timeline import get_work_order, record_change
 
 # Warehouse staff read work orders for parts; they do not add to them.
 UPLOADERS = frozenset({"admin", "dispatcher", "agent", "manager", "technician"})
@@ -123,9 +123,7 @@ def store_checked(
     )
     session.add(attachment)
     session.flush()
-    order.version += 1
-    order.updated_at = now
-    record(
+    record_change(
         session,
         order,
         actor=actor,

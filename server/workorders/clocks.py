@@ -31,7 +31,7 @@ from server.workorders.models import (
     SlaPolicy,
     WorkOrder,
 )
-from server.workorders.timeline import record
+from server.workorders.timeline import record_change
 
 CLOCKS = ("response", "resolve")
 DEFAULT_WARN_SHARE = 0.75
@@ -289,9 +289,7 @@ def _escalate(
             order.scheduled_start_at = None
             order.eta_at = None
             order.status = states.Status.NEW.value
-    order.version += 1
-    order.updated_at = now
-    record(
+    record_change(
         session,
         order,
         actor=actors.SYSTEM,

@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server.workorders.models import WorkOrder
+from server.workorders.models import WorkOrder, WorkOrderEvent
 
 # fn(session, order, *, action, now): may refuse by raising a DomainError; the action has passed
 # the life cycle's own guards and nothing has changed yet (e.g. assets refuse `complete` while
 # a required checklist item is unanswered).
 before_transition: list[Callable[..., None]] = []
-# fn(session, order, *, action, now)
+# fn(session, order, *, action, event, now, timezone): the action is done and `event` is what
+# it recorded on the timeline (its payload says e.g. who had the job before).
 after_transition: list[Callable[..., None]] = []
 # fn(session, *, values): the columns of an order about to be created; may refuse by raising
 # ValidationFailed (e.g. assets check that the asset is at the order's site).
@@ -41,10 +42,16 @@ def run_before_create(session: Session, *, values: dict[str, Any]) -> None:
 
 
 def run_after_transition(
-    session: Session, order: WorkOrder, *, action: str, now: datetime, timezone: str
+    session: Session,
+    order: WorkOrder,
+    *,
+    action: str,
+    event: WorkOrderEvent,
+    now: datetime,
+    timezone: str,
 ) -> None:
     for hook in after_transition:
-        hook(session, order, action=action, now=now, timezone=timezone)
+        hook(session, order, action=action, event=event, now=now, timezone=timezone)
 
 
 def run_after_create(session: Session, order: WorkOrder, *, now: datetime, timezone: str) -> None:

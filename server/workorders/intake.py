@@ -30,7 +30,7 @@ from server.workorders.clocks import promised_eta
 from server.workorders.mail import parse_mail
 from server.workorders.models import WorkOrder, WorkOrderEvent
 from server.workorders.service import add_comment, create_work_order, find_by_number
-from server.workorders.timeline import record
+from server.workorders.timeline import record, record_change
 from server.workorders.triage import triage_request
 from server.workorders.uploads import inspect as inspect_upload
 
@@ -161,9 +161,7 @@ def find_duplicate(
 def _absorb(
     session: Session, order: WorkOrder, *, request: IntakeRequest, actor: Actor, now: datetime
 ) -> WorkOrderEvent:
-    order.version += 1
-    order.updated_at = now
-    return record(
+    return record_change(
         session,
         order,
         actor=actor,
@@ -488,9 +486,7 @@ def intake_alarm(
     }
     actor = actors.integration(gateway)
     if open_order is not None:
-        open_order.version += 1
-        open_order.updated_at = now
-        record(session, open_order, actor=actor, action="alarm", payload=alarm, now=now)
+        record_change(session, open_order, actor=actor, action="alarm", payload=alarm, now=now)
         return MailOutcome(
             "duplicate", open_order, tracking_url(public_base_url, open_order.tracking_code)
         )

@@ -44,7 +44,7 @@ from server.workorders.models import (
     WorkOrderEvent,
     WorkOrderNumberCounter,
 )
-from server.workorders.timeline import get_work_order, record, visible
+from server.workorders.timeline import get_work_order, record, record_change, visible
 from server.workorders.transitions import TransitionInput, apply_transition, ops_in_timeline
 
 EDITABLE = (
@@ -475,9 +475,7 @@ def update_work_order(
     if "priority" in diff:
         # A new priority is a new promise, counted from when the order came in.
         clocks.start(session, order, tier=order.customer.tier, now=now)
-    order.version += 1
-    order.updated_at = now
-    record(session, order, actor=actor, action="update", payload={"changes": diff}, now=now)
+    record_change(session, order, actor=actor, action="update", payload={"changes": diff}, now=now)
     return order
 
 
@@ -494,9 +492,9 @@ def record_resolution(
     if not text:
         raise ValidationFailed({"resolution": ["required"]})
     order.resolution = text[:10000]
-    order.version += 1
-    order.updated_at = now
-    record(session, order, actor=actor, action="resolution", payload={"resolution": text}, now=now)
+    record_change(
+        session, order, actor=actor, action="resolution", payload={"resolution": text}, now=now
+    )
     return order
 
 
@@ -529,9 +527,7 @@ def set_pinned(
         if order.assignee_id is None:
             raise Conflict("pin_needs_assignee")
     order.pinned = pinned
-    order.version += 1
-    order.updated_at = now
-    record(
+    record_change(
         session,
         order,
         actor=actor,
@@ -577,9 +573,7 @@ def add_comment(
     order = get_work_order(session, work_order_id=work_order_id, actor=actor, lock=True)
     # Only staff mention staff: a customer's email must not page people by name.
     mentioned = _mentioned_users(session, body) if actor.kind == "user" else []
-    order.version += 1
-    order.updated_at = now
-    event = record(
+    event = record_change(
         session,
         order,
         actor=actor,

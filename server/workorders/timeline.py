@@ -90,3 +90,13 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_change(
+    session: Session, order: WorkOrder, *, now: datetime, **event: Any
+) -> WorkOrderEvent:
+    """`record` for a change to the order itself: its version moves on first (phones and the
+    board re-sync an order whose version changed) and the event carries the new version."""
+    order.version += 1
+    order.updated_at = now
+    return record(session, order, now=now, **event)

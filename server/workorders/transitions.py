@@ -18,7 +18,7 @@ from server.errors import Conflict, Forbidden, InvalidTransition, NotFound, Vers
 from server.technicians import service as technicians_service
 from server.workorders import clocks, hooks, states
 from server.workorders.models import ON_THE_BOARD, WorkOrder, WorkOrderEvent
-from server.workorders.timeline import get_work_order, record
+from server.workorders.timeline import get_work_order, record_change
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,7 @@ def apply_transition(
         hold_for=change.hold_for,
         now=now,
     )
-    order.version += 1
-    order.updated_at = now
-    record(
+    event = record_change(
         session,
         order,
         actor=actor,
@@ -105,7 +103,7 @@ def apply_transition(
         now=now,
     )
     hooks.run_after_transition(
-        session, order, action=decision.action.value, now=now, timezone=timezone
+        session, order, action=decision.action.value, event=event, now=now, timezone=timezone
     )
     if decision.action in (states.Action.MERGE, states.Action.UNMERGE):
         _note_on_original(session, order, payload=payload, actor=actor, action=decision.action,
@@ -201,9 +199,7 @@ def _note_on_original(
     )
     if original is None:  # pragma: no cover - the guard found it a moment ago, under lock
         return
-    original.version += 1
-    original.updated_at = now
-    record(
+    record_change(
         session,
         original,
         actor=actor,

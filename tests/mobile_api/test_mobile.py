@@ -13,8 +13,8 @@ from PIL import Image
 from sqlalchemy import event, func, select
 
 from mobile_api import sync as sync_service
-from mobile_api.engineers import engineer_actor
 from mobile_api.models import MobileOp
+from server.auth.guard import actor_for
 from server.db import utcnow
 from server.notify.models import OutboxMessage, PushToken, WebhookSubscription
 from server.workorders.models import Attachment, WorkOrderEvent
@@ -278,7 +278,7 @@ def _statements(session):
 
 def test_a_quiet_delta_is_one_statement_and_sends_nothing(session, tech, job):
     _age(session, job)
-    actor = engineer_actor(session, user=tech.user, locale="en")
+    actor = actor_for(session, user=tech.user, locale="en")
     cursor = sync_service.sync(
         session, actor=actor, cursor=None, now=utcnow(), timezone="Asia/Shanghai"
     ).cursor
